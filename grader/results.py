@@ -1,0 +1,98 @@
+"""Results of grading, as frozen dataclasses whose totals are derived, never stored.
+
+``CheckResult`` is one case, ``ExerciseResult`` one exercise, ``GradingResult`` one
+student's submission of one assignment.  Every output format (Gradescope JSON,
+JUnit, CSV, SQLite, feedback) is written from these and nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Status = Literal["passed", "partial", "failed", "error", "grader_error"]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The verdict on one case.
+
+    ``status`` is ``error`` when the student's code could not produce a value
+    (exception, timeout, bad type) and ``grader_error`` when we failed; a grader
+    error is never shown as the student's zero.
+    """
+
+    case_id: str
+    label: str
+    score: float
+    max_score: float
+    status: Status
+    message: str
+    public: bool
+    mistake_id: str | None = None
+    got: str | None = None
+    expected: str | None = None
+
+
+@dataclass(frozen=True)
+class ExerciseResult:
+    exercise_id: str
+    title: str
+    checks: tuple[CheckResult, ...]
+    stdout: str = ""
+    stderr: str = ""
+
+    @property
+    def score(self) -> float:
+        return round(sum(check.score for check in self.checks), 6)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(check.max_score for check in self.checks), 6)
+
+    @property
+    def grader_error(self) -> bool:
+        return any(check.status == "grader_error" for check in self.checks)
+
+
+@dataclass(frozen=True)
+class GradingResult:
+    """One student's graded submission of one assignment."""
+
+    course_id: str
+    assignment_id: str
+    student_id: str
+    exercises: tuple[ExerciseResult, ...]
+    isolation: str
+    wall_seconds: float
+    submission_hash: str = ""
+    late_days: int = 0
+    late_penalty: float = 0.0
+    meta: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+    @property
+    def raw_score(self) -> float:
+        return round(sum(ex.score for ex in self.exercises), 6)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(ex.max_score for ex in self.exercises), 6)
+
+    @property
+    def score(self) -> float:
+        """Raw score less the late penalty (a fraction of the raw score), never below 0."""
+        return round(max(0.0, self.raw_score * (1.0 - self.late_penalty)), 6)
+
+    @property
+    def grader_error(self) -> bool:
+        return any(ex.grader_error for ex in self.exercises)
+
+    @property
+    def mistakes(self) -> tuple[str, ...]:
+        """Every modeled mistake recognised in this submission, for class analytics."""
+        return tuple(
+            check.mistake_id
+            for ex in self.exercises
+            for check in ex.checks
+            if check.mistake_id
+        )

@@ -86,6 +86,7 @@ class ExerciseVariant:
     cases: tuple[Case, ...]
     params: Mapping[str, Any] = field(default_factory=dict)
     hints: tuple[str, ...] = ()
+    solution_source: str = ""  # the stub with every answer filled in; never released
 
 
 @dataclass(frozen=True, eq=False)

@@ -1,0 +1,321 @@
+"""The SQLite gradebook: current results, every grading ever made, class analytics.
+
+One row per (course, assignment, student) holds the current result and its
+per-check rows; every grading is also appended to ``history``.  A grading is
+written in one transaction, so a process killed at any instant leaves either the
+old result or the new one, never half of either.  The submission hash and the
+exercise versions hash stored with each result let a re-run skip unchanged work
+(``needs_grading``).
+
+Turning a ``GradingResult`` into rows is pure (``result_rows``); only the
+``Gradebook`` class touches the database.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import astuple, dataclass, fields, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from grader.errors import GraderError
+from grader.model import AssignmentVariant
+from grader.results import GradingResult
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """The current result of one student on one assignment (column order = table order)."""
+
+    course_id: str
+    assignment_id: str
+    student_id: str
+    score: float
+    max_score: float
+    raw_score: float
+    late_days: int
+    late_penalty: float
+    grader_error: bool
+    isolation: str
+    submission_hash: str
+    versions_hash: str
+    wall_seconds: float
+    graded_at: str
+    mistakes: str  # space-separated mistake ids, in check order
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    """One check of the current result (one case of one exercise)."""
+
+    course_id: str
+    assignment_id: str
+    student_id: str
+    position: int
+    exercise_id: str
+    case_id: str
+    label: str
+    score: float
+    max_score: float
+    status: str
+    message: str
+    public: bool
+    mistake_id: str | None
+    got: str | None
+    expected: str | None
+
+
+@dataclass(frozen=True)
+class MistakeCount:
+    """How often one modeled mistake was recognised across a class."""
+
+    mistake_id: str
+    students: int  # students who made it at least once
+    occurrences: int  # checks where it was recognised
+
+
+_KEY = ("course_id", "assignment_id", "student_id")
+
+
+def _columns(row_type: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(row_type))
+
+
+_SQL_TYPES = {"str": "TEXT", "float": "REAL", "int": "INTEGER", "bool": "INTEGER"}
+
+
+def _column_defs(row_type: type) -> str:
+    """``name TYPE [NOT NULL]`` for each field; optional fields may be NULL."""
+    defs = []
+    for f in fields(row_type):
+        type_name = str(f.type).split(" ")[0]
+        not_null = "" if "None" in str(f.type) else " NOT NULL"
+        defs.append(f"{f.name} {_SQL_TYPES[type_name]}{not_null}")
+    return ", ".join(defs)
+
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
+    f"CREATE TABLE IF NOT EXISTS results ({_column_defs(ResultRow)}, "
+    "PRIMARY KEY (course_id, assignment_id, student_id))",
+    f"CREATE TABLE IF NOT EXISTS checks ({_column_defs(CheckRow)})",
+    "CREATE INDEX IF NOT EXISTS checks_by_student "
+    "ON checks (course_id, assignment_id, student_id)",
+    "CREATE TABLE IF NOT EXISTS history (grading_id INTEGER PRIMARY KEY AUTOINCREMENT, "
+    f"{_column_defs(ResultRow)})",
+    "CREATE INDEX IF NOT EXISTS history_by_student "
+    "ON history (course_id, assignment_id, student_id)",
+)
+
+
+def exercise_versions_hash(variant: AssignmentVariant) -> str:
+    """A short hash of the assignment's exercise ids and versions.
+
+    Editing an exercise file changes its version and therefore this hash, which
+    makes ``needs_grading`` ask for a re-grade of every student.
+    """
+    text = "\n".join(f"{ex.exercise_id}={ex.version}" for ex in variant.exercises)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def utc_now() -> str:
+    """The time stamp stored with each grading (ISO 8601, UTC, seconds)."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def result_rows(
+    result: GradingResult, *, versions_hash: str, graded_at: str
+) -> tuple[ResultRow, tuple[CheckRow, ...]]:
+    """The rows that store ``result``; pure, so it is tested without a database."""
+    key = (result.course_id, result.assignment_id, result.student_id)
+    summary = ResultRow(
+        *key,
+        score=result.score,
+        max_score=result.max_score,
+        raw_score=result.raw_score,
+        late_days=result.late_days,
+        late_penalty=result.late_penalty,
+        grader_error=result.grader_error,
+        isolation=result.isolation,
+        submission_hash=result.submission_hash,
+        versions_hash=versions_hash,
+        wall_seconds=round(result.wall_seconds, 6),
+        graded_at=graded_at,
+        mistakes=" ".join(result.mistakes),
+    )
+    checks = tuple(
+        CheckRow(*key, position, ex.exercise_id, c.case_id, c.label, c.score, c.max_score,
+                 c.status, c.message, c.public, c.mistake_id, c.got, c.expected)
+        for position, (ex, c) in enumerate(
+            (ex, check) for ex in result.exercises for check in ex.checks
+        )
+    )
+    return summary, checks
+
+
+def _insert_sql(table: str, row_type: type) -> str:
+    names = _columns(row_type)
+    return f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+
+
+def _row_from_db(values: Iterable[object]) -> ResultRow:
+    row = ResultRow(*values)
+    return replace(row, grader_error=bool(row.grader_error))
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK when the body raises."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __enter__(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        self._db.execute("ROLLBACK" if kind else "COMMIT")
+
+
+class Gradebook:
+    """An open gradebook file; use as a context manager (``with Gradebook(path) as gb``).
+
+    Only one process should write at a time (the batch parent); readers may look
+    at the file while it is written (WAL mode).
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        # NORMAL in WAL mode survives a killed process; only a power cut may lose
+        # the last commits, which a re-run then re-grades.
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._create_or_check_schema()
+
+    def __enter__(self) -> Gradebook:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def _create_or_check_schema(self) -> None:
+        with self._transaction():
+            for statement in _SCHEMA:
+                self._db.execute(statement)
+            found = self._db.execute("SELECT version FROM schema_version").fetchall()
+            if not found:
+                self._db.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
+            elif found[0][0] != SCHEMA_VERSION:
+                raise GraderError(
+                    f"{self.path}: gradebook schema version {found[0][0]}, this cnn-grader "
+                    f"reads version {SCHEMA_VERSION}; export it to CSV with the cnn-grader "
+                    "that wrote it and start a new gradebook file"
+                )
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self._db)
+
+    def needs_grading(
+        self, course_id: str, assignment_id: str, student_id: str,
+        submission_hash: str, versions_hash: str,
+    ) -> bool:
+        """False only when the current result was made from the same submission and
+        exercise versions and is not a grader error (ours are always retried)."""
+        found = self._db.execute(
+            "SELECT submission_hash, versions_hash, grader_error FROM results "
+            "WHERE course_id = ? AND assignment_id = ? AND student_id = ?",
+            (course_id, assignment_id, student_id),
+        ).fetchone()
+        if found is None:
+            return True
+        return (found[0], found[1], bool(found[2])) != (submission_hash, versions_hash, False)
+
+    def record(
+        self, result: GradingResult, *, versions_hash: str, graded_at: str | None = None
+    ) -> None:
+        """Store ``result`` as the student's current result and append it to history,
+        all in one transaction."""
+        summary, checks = result_rows(
+            result, versions_hash=versions_hash, graded_at=graded_at or utc_now()
+        )
+        key = astuple(summary)[:3]
+        where = "course_id = ? AND assignment_id = ? AND student_id = ?"
+        with self._transaction():
+            self._db.execute(f"DELETE FROM results WHERE {where}", key)
+            self._db.execute(f"DELETE FROM checks WHERE {where}", key)
+            self._db.execute(_insert_sql("results", ResultRow), astuple(summary))
+            self._db.executemany(_insert_sql("checks", CheckRow), map(astuple, checks))
+            self._db.execute(_insert_sql("history", ResultRow), astuple(summary))
+
+    def current(self, course_id: str, assignment_id: str) -> list[ResultRow]:
+        """Current results of an assignment, by student id."""
+        rows = self._db.execute(
+            f"SELECT {', '.join(_columns(ResultRow))} FROM results "
+            "WHERE course_id = ? AND assignment_id = ? ORDER BY student_id",
+            (course_id, assignment_id),
+        )
+        return [_row_from_db(values) for values in rows]
+
+    def checks(self, course_id: str, assignment_id: str, student_id: str) -> list[CheckRow]:
+        """The checks of one student's current result, in grading order."""
+        rows = self._db.execute(
+            f"SELECT {', '.join(_columns(CheckRow))} FROM checks WHERE course_id = ? "
+            "AND assignment_id = ? AND student_id = ? ORDER BY position",
+            (course_id, assignment_id, student_id),
+        )
+        return [CheckRow(*values[:11], bool(values[11]), *values[12:]) for values in rows]
+
+    def history(self, course_id: str, assignment_id: str) -> list[ResultRow]:
+        """Every grading of an assignment, oldest first."""
+        rows = self._db.execute(
+            f"SELECT {', '.join(_columns(ResultRow))} FROM history "
+            "WHERE course_id = ? AND assignment_id = ? ORDER BY grading_id",
+            (course_id, assignment_id),
+        )
+        return [_row_from_db(values) for values in rows]
+
+    def mistake_counts(self, course_id: str, assignment_id: str) -> list[MistakeCount]:
+        """Each recognised mistake with the number of students who made it, most common
+        first: what to revisit in the next lecture."""
+        rows = self._db.execute(
+            "SELECT mistake_id, COUNT(DISTINCT student_id), COUNT(*) FROM checks "
+            "WHERE course_id = ? AND assignment_id = ? AND mistake_id IS NOT NULL "
+            "GROUP BY mistake_id ORDER BY 2 DESC, 3 DESC, 1",
+            (course_id, assignment_id),
+        )
+        return [MistakeCount(*values) for values in rows]
+
+    def exercise_scores(self, course_id: str, assignment_id: str) -> dict[str, dict[str, float]]:
+        """``{student_id: {exercise_id: score}}`` from the current checks."""
+        rows = self._db.execute(
+            "SELECT student_id, exercise_id, ROUND(SUM(score), 6) FROM checks "
+            "WHERE course_id = ? AND assignment_id = ? GROUP BY student_id, exercise_id",
+            (course_id, assignment_id),
+        )
+        table: dict[str, dict[str, float]] = {}
+        for student_id, exercise_id, score in rows:
+            table.setdefault(student_id, {})[exercise_id] = score
+        return table
+
+    def export_csv(self, path: str | Path, *, course_id: str, assignment_id: str) -> int:
+        """Write the current results of an assignment as CSV, one row per student with
+        a column per exercise; returns the number of students written."""
+        results = self.current(course_id, assignment_id)
+        per_exercise = self.exercise_scores(course_id, assignment_id)
+        exercise_ids = sorted({ex for scores in per_exercise.values() for ex in scores})
+        header = [*_columns(ResultRow), *exercise_ids]
+        with open(path, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            for row in results:
+                scores = per_exercise.get(row.student_id, {})
+                writer.writerow([*astuple(row), *(scores.get(ex, "") for ex in exercise_ids)])
+        return len(results)

@@ -91,8 +91,5 @@ class GradingResult:
     def mistakes(self) -> tuple[str, ...]:
         """Every modeled mistake recognised in this submission, for class analytics."""
         return tuple(
-            check.mistake_id
-            for ex in self.exercises
-            for check in ex.checks
-            if check.mistake_id
+            check.mistake_id for ex in self.exercises for check in ex.checks if check.mistake_id
         )

@@ -1,0 +1,167 @@
+"""Grade one submission: files -> sandbox -> compare -> ``GradingResult``.
+
+This is the one function every executor calls (``check``, ``grade``, the batch and
+Dask executors, the demo).  Expected values stay in this process; the sandbox
+only sees the student's files and the probes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+
+from grader.compare import check_case
+from grader.errors import GraderError, SubmissionError
+from grader.late import LatePolicy, late_penalty
+from grader.model import AssignmentVariant, Case, ExerciseVariant
+from grader.results import CheckResult, ExerciseResult, GradingResult
+from grader.sandbox import Limits, Sandbox, SandboxRequest
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_FILES = 64
+NOTEBOOK_PREFIX = "notebook:"
+
+
+def submission_hash(files: Mapping[str, bytes]) -> str:
+    """A content hash of a submission, independent of file order and timestamps."""
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
+    return digest.hexdigest()
+
+
+def collect_submission(path: Path) -> dict[str, bytes]:
+    """Read a submission folder (or one file) without modifying anything.
+
+    Python modules are taken as they are; a notebook's code cells are turned into
+    modules too, stored under ``notebook:<module>.py`` so grading can prefer them
+    when the ``.py`` file is still the untouched stub.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise SubmissionError(f"no submission at {path}")
+    candidates = [path] if path.is_file() else sorted(p for p in path.iterdir() if p.is_file())
+    files: dict[str, bytes] = {}
+    for candidate in candidates[: MAX_FILES * 4]:
+        if candidate.suffix not in (".py", ".ipynb") or candidate.name.startswith("test_"):
+            continue
+        if candidate.stat().st_size > MAX_FILE_BYTES:
+            continue
+        data = candidate.read_bytes()
+        if candidate.suffix == ".py":
+            files[candidate.name] = data
+        else:
+            for name, source in _notebook_modules(data).items():
+                files[NOTEBOOK_PREFIX + name] = source
+    return dict(list(files.items())[:MAX_FILES])
+
+
+def _notebook_modules(data: bytes) -> dict[str, bytes]:
+    from grader.nbgrader.extract import notebook_to_files
+
+    try:
+        return notebook_to_files(data)
+    except ValueError:
+        return {}
+
+
+def grade_submission(
+    *,
+    variant: AssignmentVariant,
+    files: Mapping[str, bytes],
+    sandbox: Sandbox,
+    submitted_at: datetime | None = None,
+    policy: LatePolicy | None = None,
+    limits: Limits | None = None,
+) -> GradingResult:
+    """Grade every exercise of ``variant`` against the student's ``files``."""
+    started = time.perf_counter()
+    exercises = tuple(
+        _grade_exercise(exercise, files, sandbox, limits or Limits())
+        for exercise in variant.exercises
+    )
+    days, penalty = late_penalty(policy, submitted_at)
+    return GradingResult(
+        course_id=variant.course_id,
+        assignment_id=variant.assignment_id,
+        student_id=variant.student_id,
+        exercises=exercises,
+        isolation=sandbox.isolation,
+        wall_seconds=round(time.perf_counter() - started, 4),
+        submission_hash=submission_hash(files),
+        late_days=days,
+        late_penalty=penalty,
+    )
+
+
+def module_files_for(exercise: ExerciseVariant, files: Mapping[str, bytes]) -> dict[str, bytes]:
+    """The files the sandbox gets for one exercise, with the notebook's version of the
+    exercise module when the ``.py`` file is missing or still the released stub."""
+    chosen = {name: data for name, data in files.items() if not name.startswith(NOTEBOOK_PREFIX)}
+    module_file = f"{exercise.module}.py"
+    from_notebook = files.get(NOTEBOOK_PREFIX + module_file)
+    if from_notebook is not None and (
+        module_file not in chosen or _is_untouched_stub(chosen[module_file], exercise)
+    ):
+        chosen[module_file] = from_notebook
+    return chosen
+
+
+def _is_untouched_stub(data: bytes, exercise: ExerciseVariant) -> bool:
+    stub = exercise.stub_source.strip()
+    return bool(stub) and stub in data.decode("utf-8", "replace")
+
+
+def _grade_exercise(
+    exercise: ExerciseVariant, files: Mapping[str, bytes], sandbox: Sandbox, limits: Limits
+) -> ExerciseResult:
+    module_files = module_files_for(exercise, files)
+    if f"{exercise.module}.py" not in module_files:
+        reason = f"no file {exercise.module}.py in the submission"
+        return _all_cases(exercise, "error", reason)
+    request = SandboxRequest(
+        files=module_files,
+        module=exercise.module,
+        probes=tuple(case.probe for case in exercise.cases),
+        limits=limits,
+    )
+    try:
+        outcome = sandbox.run(request)
+    except GraderError as error:
+        return _all_cases(exercise, "grader_error", f"grader error (not your fault): {error}")
+    if outcome.import_error is not None:
+        return _all_cases(exercise, "error", f"{exercise.module}.py: {outcome.import_error}")
+    checks = tuple(
+        check_case(case, probe_outcome)
+        for case, probe_outcome in zip(exercise.cases, outcome.probes, strict=True)
+    )
+    return ExerciseResult(
+        exercise_id=exercise.exercise_id,
+        title=exercise.title,
+        checks=checks,
+        stdout=outcome.stdout,
+        stderr=outcome.stderr,
+    )
+
+
+def _all_cases(exercise: ExerciseVariant, status: str, reason: str) -> ExerciseResult:
+    return ExerciseResult(
+        exercise_id=exercise.exercise_id,
+        title=exercise.title,
+        checks=tuple(_failed(case, status, reason) for case in exercise.cases),
+    )
+
+
+def _failed(case: Case, status: str, reason: str) -> CheckResult:
+    return CheckResult(
+        case_id=case.case_id,
+        label=case.label,
+        score=0.0,
+        max_score=case.points,
+        status=status,  # type: ignore[arg-type]
+        message=f"{case.label}: {reason}",
+        public=case.public,
+    )

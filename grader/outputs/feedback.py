@@ -1,0 +1,67 @@
+"""Per-student ``feedback.md``: what was right, what was wrong, and why.
+
+Written for the student: scores per exercise, every failed case's message (which
+names the matching misconception when there is one), and a line on isolation.
+"""
+
+from __future__ import annotations
+
+from grader.results import ExerciseResult, GradingResult
+
+STATUS_MARK = {
+    "passed": "PASS",
+    "partial": "PART",
+    "failed": "FAIL",
+    "error": "ERROR",
+    "grader_error": "GRADER ERROR",
+}
+
+
+def render_feedback(result: GradingResult, *, show_output: bool = False) -> str:
+    """Markdown feedback; ``show_output`` adds the student's (truncated) stdout/stderr."""
+    lines = [
+        f"# Feedback: {result.assignment_id} for {result.student_id}",
+        "",
+        f"**Score: {_num(result.score)} / {_num(result.max_score)}**",
+    ]
+    if result.late_penalty:
+        lines.append(
+            f"(raw {_num(result.raw_score)}; {result.late_days} day(s) late, "
+            f"{result.late_penalty:.0%} off)"
+        )
+    if result.grader_error:
+        lines += [
+            "",
+            "> A grader error occurred. It is not your fault; your instructor will re-grade.",
+        ]
+    for exercise in result.exercises:
+        lines += ["", *_exercise_section(exercise, show_output)]
+    lines += [
+        "",
+        f"_Graded in {result.wall_seconds:.2f} s under isolation: {result.isolation}._",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _exercise_section(exercise: ExerciseResult, show_output: bool) -> list[str]:
+    lines = [f"## {exercise.title} ({_num(exercise.score)} / {_num(exercise.max_score)})", ""]
+    for check in exercise.checks:
+        visibility = "" if check.public else " (hidden test)"
+        first, *rest = check.message.splitlines() or [""]
+        lines.append(f"- **{STATUS_MARK[check.status]}**{visibility} {first}")
+        lines += [f"    {line}" for line in rest]
+    if show_output and (exercise.stdout or exercise.stderr):
+        lines += [
+            "",
+            "Your code printed:",
+            "",
+            "```",
+            (exercise.stdout + exercise.stderr)[:4000],
+            "```",
+        ]
+    return lines
+
+
+def _num(value: float) -> str:
+    return f"{value:g}"

@@ -1,0 +1,94 @@
+"""Pooling forward and backward, vectorized with sliding windows.
+
+``x`` is ``(N, C, H, W)``; ``size``, ``stride`` and ``padding`` are an int or a
+``(height, width)`` pair; the stride defaults to the window size (windows tile
+the input without overlap).  Padding cells never win: max pads with ``-inf``,
+min with ``+inf``; average pads with zeros that count in the divisor (PyTorch's
+``count_include_pad=True``), so every window is divided by ``kh * kw``.
+
+The student-facing functions keep their whole body between the SOLUTION markers
+and use only ``np`` there (see :mod:`solutions.conv`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def pool2d_forward(x, size, stride=None, padding=0, mode="max"):
+    """Pool each ``size`` window of every channel: ``mode`` is ``"max"``, ``"avg"`` or ``"min"``.
+
+    Returns ``(N, C, out_h, out_w)`` with ``out = floor((H + 2 * ph - kh) / sh) + 1``.
+    """
+    ### BEGIN SOLUTION
+    kh, kw = (size, size) if np.ndim(size) == 0 else size
+    stride = (kh, kw) if stride is None else stride
+    sh, sw = (stride, stride) if np.ndim(stride) == 0 else stride
+    ph, pw = (padding, padding) if np.ndim(padding) == 0 else padding
+    fills = {"max": -np.inf, "min": np.inf, "avg": 0.0}
+    if mode not in fills:
+        raise ValueError(f"mode must be one of {sorted(fills)}, got {mode!r}")
+    x = np.asarray(x, dtype=np.float64)
+    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=fills[mode])
+    if kh > xp.shape[2] or kw > xp.shape[3]:
+        raise ValueError(f"window {(kh, kw)} exceeds padded input {xp.shape[2:]}")
+    win = np.lib.stride_tricks.sliding_window_view(xp, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]
+    if mode == "max":
+        return win.max(axis=(4, 5))
+    if mode == "min":
+        return win.min(axis=(4, 5))
+    return win.mean(axis=(4, 5))
+    ### END SOLUTION
+
+
+def maxpool_backward(dout, x, size, stride=None, padding=0):
+    """Gradient of max pooling with respect to ``x``.
+
+    Each window sends its ``dout`` value to one cell, its maximum.  Tie rule:
+    when several cells share the maximum, the first one in row-major order
+    (top row first, then left to right) gets all of it, which is what
+    ``argmax`` over the flattened window returns.  Overlapping windows (stride
+    smaller than the window) add up in the cells they share.
+    """
+    ### BEGIN SOLUTION
+    kh, kw = (size, size) if np.ndim(size) == 0 else size
+    stride = (kh, kw) if stride is None else stride
+    sh, sw = (stride, stride) if np.ndim(stride) == 0 else stride
+    ph, pw = (padding, padding) if np.ndim(padding) == 0 else padding
+    x, dout = np.asarray(x, dtype=np.float64), np.asarray(dout, dtype=np.float64)
+    n, c, h, w = x.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=-np.inf)
+    hp, wp = xp.shape[2:]
+    win = np.lib.stride_tricks.sliding_window_view(xp, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]
+    oh, ow = win.shape[2:4]
+    first = win.reshape(n, c, oh, ow, kh * kw).argmax(axis=-1)  # first maximum, row-major
+    rows = (np.arange(oh) * sh).reshape(oh, 1) + first // kw
+    cols = (np.arange(ow) * sw).reshape(1, ow) + first % kw
+    flat = (np.arange(n * c).reshape(n, c, 1, 1) * hp + rows) * wp + cols
+    dxp = np.bincount(flat.ravel(), weights=dout.ravel(), minlength=n * c * hp * wp)
+    return dxp.reshape(n, c, hp, wp)[:, :, ph:ph + h, pw:pw + w].copy()
+    ### END SOLUTION
+
+
+def avgpool_backward(dout, x_shape, size, stride=None, padding=0):
+    """Gradient of average pooling with respect to an input of shape ``x_shape``.
+
+    Each window spreads ``dout / (kh * kw)`` evenly over its cells (padding
+    cells included in the count, then cut off); overlapping windows add up.
+    """
+    ### BEGIN SOLUTION
+    kh, kw = (size, size) if np.ndim(size) == 0 else size
+    stride = (kh, kw) if stride is None else stride
+    sh, sw = (stride, stride) if np.ndim(stride) == 0 else stride
+    ph, pw = (padding, padding) if np.ndim(padding) == 0 else padding
+    dout = np.asarray(dout, dtype=np.float64)
+    n, c, h, w = x_shape
+    hp, wp = h + 2 * ph, w + 2 * pw
+    oh, ow = dout.shape[2:]
+    share = np.broadcast_to(dout.reshape(n, c, oh, ow, 1, 1) / (kh * kw), (n, c, oh, ow, kh, kw))
+    rows = (np.arange(oh) * sh).reshape(oh, 1, 1, 1) + np.arange(kh).reshape(1, 1, kh, 1)
+    cols = (np.arange(ow) * sw).reshape(1, ow, 1, 1) + np.arange(kw).reshape(1, 1, 1, kw)
+    flat = (np.arange(n * c).reshape(n, c, 1, 1, 1, 1) * hp + rows) * wp + cols
+    dxp = np.bincount(flat.ravel(), weights=share.ravel(), minlength=n * c * hp * wp)
+    return dxp.reshape(n, c, hp, wp)[:, :, ph:ph + h, pw:pw + w].copy()
+    ### END SOLUTION

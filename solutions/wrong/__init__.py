@@ -1,0 +1,1 @@
+"""Modeled student mistakes, one module per topic area (registry: :mod:`solutions.mistakes`)."""

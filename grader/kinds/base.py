@@ -51,3 +51,23 @@ class Kind(Protocol):
     ) -> KindOutput:
         """The cases, stub and prompt context of one variant."""
         ...
+
+
+def discrimination_problem(cases: tuple[Case, ...]) -> str | None:
+    """Why a variant's cases cannot tell its modeled mistakes apart, or None when they can.
+
+    A variant discriminates when, in every case, each modeled mistake's value differs
+    from the expected value (within the case's tolerance) and from every other
+    modeled mistake's value, so a wrong answer is diagnosed as exactly one mistake.
+    """
+    from grader.compare import values_match  # late: compare is the lead's module
+
+    for case in cases:
+        for i, mistake in enumerate(case.mistakes):
+            if values_match(mistake.value, case.expected, case.tolerance):
+                return f"{case.case_id}: {mistake.mistake_id} gives the expected answer"
+            for other in case.mistakes[:i]:
+                if values_match(mistake.value, other.value, case.tolerance):
+                    return (f"{case.case_id}: {mistake.mistake_id} and {other.mistake_id} "
+                            "give the same answer")
+    return None

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from grader.errors import SpecError
+from grader.expressions import ExpressionError, parse_expression
 from grader.kinds.base import KindOutput, OptionProblem
 from grader.kinds.reference import (
     check_wanted_mistakes,
@@ -24,7 +25,6 @@ from grader.kinds.reference import (
 )
 from grader.kinds.values import as_answer, format_matrix, plain, resolve, take
 from grader.model import Case, ModeledAnswer, Probe, Tolerance
-from grader.params import ExpressionError, parse_expression
 
 ANSWER_TYPES = ("integer", "float", "shape", "matrix", "array")
 CONSTANT_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
@@ -66,16 +66,16 @@ def _calls(options: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
         "arguments", {})}}
 
 
-def _tolerance(raw: Any, default: Tolerance) -> Tolerance:
-    if raw is None:
-        return default
-    return Tolerance(rtol=float(raw.get("rtol", 0.0)), atol=float(raw.get("atol", 0.0)))
+def _tolerance(raw: Mapping[str, Any], default: Tolerance) -> Tolerance:
+    """``rtol``/``atol`` keys of ``raw`` (an answer item or the ``answer:`` section)."""
+    return Tolerance(rtol=float(raw.get("rtol", default.rtol)),
+                     atol=float(raw.get("atol", default.atol)))
 
 
 def parse_answers(spec: Any) -> tuple[AnswerSpec, ...]:
     """The answers of ``spec`` with the defaults of its ``answer:`` section applied."""
     defaults = spec.answer or {}
-    default_tolerance = _tolerance(defaults.get("tolerance"), Tolerance(rtol=0.0, atol=0.0))
+    default_tolerance = _tolerance(defaults, Tolerance(rtol=0.0, atol=0.0))
     calls = tuple(_calls(spec.options))
     parsed = []
     for raw in spec.options["answers"]:
@@ -87,7 +87,7 @@ def parse_answers(spec: Any) -> tuple[AnswerSpec, ...]:
             source=raw.get("from", calls[0] if len(calls) == 1 else None),
             index=tuple(raw.get("index", ())),
             formula=raw.get("formula"),
-            tolerance=_tolerance(raw.get("tolerance"), default_tolerance),
+            tolerance=_tolerance(raw, default_tolerance),
             per_element_credit=bool(raw.get(
                 "per_element_credit", defaults.get("per_element_credit", False))),
             weight=float(raw.get("weight", 1.0)),

@@ -62,7 +62,7 @@ class ImplementationKind:
         check_wanted_mistakes([topic], spec.mistakes, where)
         reference = reference_function(topic, where=where)
         outputs = tuple(options.get("outputs", ()))
-        tolerance = _tolerance(spec.answer.get("tolerance") if spec.answer else None)
+        tolerance = _tolerance(spec.answer or {})
         raw_cases = options["cases"]
         total = sum(float(c.get("weight", 1.0)) for c in raw_cases)
         cases = []
@@ -95,9 +95,7 @@ class ImplementationKind:
         )
 
 
-def _tolerance(raw: Any) -> Tolerance:
-    if raw is None:
-        return DEFAULT_TOLERANCE
+def _tolerance(raw: Mapping[str, Any]) -> Tolerance:
     return Tolerance(rtol=float(raw.get("rtol", DEFAULT_TOLERANCE.rtol)),
                      atol=float(raw.get("atol", DEFAULT_TOLERANCE.atol)))
 

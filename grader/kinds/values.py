@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from grader.errors import SpecError
-from grader.params import ExpressionError, parse_expression
+from grader.expressions import ExpressionError, parse_expression
 
 SPECIAL_KEYS = ("value", "param", "array", "random")
 

@@ -51,6 +51,7 @@ class AnswerSpec:
     per_element_credit: bool
     weight: float
     public: bool
+    mistakes: tuple[str, ...]  # restricts the mistakes diagnosed on this answer (empty: all)
 
     def depends_on(self, call_names: tuple[str, ...]) -> tuple[str, ...]:
         if self.formula is None:
@@ -92,6 +93,7 @@ def parse_answers(spec: Any) -> tuple[AnswerSpec, ...]:
                 "per_element_credit", defaults.get("per_element_credit", False))),
             weight=float(raw.get("weight", 1.0)),
             public=bool(raw.get("public", False)),
+            mistakes=tuple(raw.get("mistakes", ())),
         ))
     return tuple(parsed)
 
@@ -190,10 +192,17 @@ def _modeled(
     results: Mapping[str, Any],
     wanted: tuple[str, ...],
 ) -> tuple[ModeledAnswer, ...]:
-    """What each mistake in a call this answer depends on makes of the answer."""
+    """What each mistake in a call this answer depends on makes of the answer.
+
+    The mistakes are those of the call's topic, narrowed by the spec's ``mistakes``,
+    the call's ``mistakes`` and the answer's ``mistakes`` lists (each when given).
+    """
     modeled = []
     for call_name in answer.depends_on(tuple(calls)):
-        for mistake in mistakes_of(calls[call_name]["reference"], wanted):
+        call = calls[call_name]
+        for mistake in mistakes_of(call["reference"], wanted):
+            if not _allowed(mistake.mistake_id, call.get("mistakes"), answer.mistakes):
+                continue
             ok, value = evaluate_safely(mistake.fn, arguments[call_name])
             if not ok:
                 continue
@@ -203,6 +212,10 @@ def _modeled(
                 continue
             modeled.append(ModeledAnswer(mistake.mistake_id, mistake.explanation, wrong))
     return tuple(modeled)
+
+
+def _allowed(mistake_id: str, *lists: Any) -> bool:
+    return all(not narrowed or mistake_id in narrowed for narrowed in lists)
 
 
 def prompt_context(params: Mapping[str, Any], answers: tuple[AnswerSpec, ...]) -> dict[str, Any]:

@@ -82,7 +82,8 @@ class ImplementationKind:
                 probe=Probe("call", topic, tuple(inputs.items()), outputs),
                 expected=expected,
                 tolerance=tolerance,
-                mistakes=_modeled(topic, spec.mistakes, inputs, outputs),
+                mistakes=_modeled(topic, _narrowed(spec.mistakes, raw.get("mistakes")),
+                                  inputs, outputs),
             ))
         imports, source = function_source(topic)
         header = f'"""{spec.title}: complete the function below."""\n\n{imports}\n\n\n'
@@ -98,6 +99,13 @@ class ImplementationKind:
 def _tolerance(raw: Mapping[str, Any]) -> Tolerance:
     return Tolerance(rtol=float(raw.get("rtol", DEFAULT_TOLERANCE.rtol)),
                      atol=float(raw.get("atol", DEFAULT_TOLERANCE.atol)))
+
+
+def _narrowed(wanted: tuple[str, ...], per_case: Any) -> tuple[str, ...]:
+    """The spec's mistake list narrowed by a case's own ``mistakes`` list, if it has one."""
+    if not per_case:
+        return wanted
+    return tuple(m for m in per_case if not wanted or m in wanted)
 
 
 def _normalise(value: Any, outputs: tuple[str, ...]) -> Any:

@@ -1,0 +1,113 @@
+"""System calls that confine a child: namespaces, mounts, user switch, rlimits.
+
+Loaded by the zygote as a top-level module, so it uses only the standard library.
+Python 3.11 has no ``os.unshare`` or ``os.mount``; we call libc through ctypes
+(ctypes is imported before any privilege drop, so this works in every child).
+Every function raises ``OSError`` with the failing call named; the caller turns
+that into a grader error, because a failed confinement is our fault.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import resource
+import signal
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+MS_RDONLY = 1
+MS_NOSUID = 2
+MS_NODEV = 4
+MS_NOEXEC = 8
+MS_BIND = 4096
+MS_REC = 16384
+MS_PRIVATE = 1 << 18
+PR_SET_PDEATHSIG = 1
+PR_SET_NO_NEW_PRIVS = 38
+PR_SET_DUMPABLE = 4
+
+_LIBC = ctypes.CDLL(None, use_errno=True)
+_LIBC.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p,
+                        ctypes.c_ulong, ctypes.c_char_p]
+_LIBC.unshare.argtypes = [ctypes.c_int]
+_LIBC.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong,
+                        ctypes.c_ulong]
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"{what}: {os.strerror(errno)}")
+
+
+def unshare(flags: int) -> None:
+    _check(_LIBC.unshare(flags), "unshare")
+
+
+def mount(source: str, target: str, fstype: str | None, flags: int, data: str = "") -> None:
+    _check(_LIBC.mount(source.encode(), target.encode(),
+                       fstype.encode() if fstype else None, flags,
+                       data.encode() if data else None), f"mount {target}")
+
+
+def make_mounts_private() -> None:
+    """Stop our mounts from propagating back to the machine's namespace."""
+    mount("none", "/", None, MS_REC | MS_PRIVATE)
+
+
+def mount_tmpfs(target: str, size_mb: int, mode: str = "1777", read_only: bool = False) -> None:
+    flags = MS_NOSUID | MS_NODEV | (MS_RDONLY if read_only else 0)
+    mount("tmpfs", target, "tmpfs", flags, f"size={size_mb}m,mode={mode}")
+
+
+def hide(path: str) -> None:
+    """Cover a directory (empty, unreadable tmpfs) or a file (/dev/null) from the child."""
+    if os.path.isdir(path):
+        mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=000")
+    elif os.path.exists(path):
+        mount("/dev/null", path, None, MS_BIND)
+
+
+def bind_directory_fd(fd: int, target: str) -> None:
+    """Bind an open directory (possibly covered by now) onto ``target``."""
+    mount(f"/proc/self/fd/{fd}", target, None, MS_BIND)
+
+
+def mount_proc() -> None:
+    """A /proc that shows only the processes of the current PID namespace."""
+    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+
+
+def set_parent_death_signal() -> None:
+    _check(_LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "prctl(PDEATHSIG)")
+
+
+def drop_privileges(uid: int, gid: int) -> None:
+    """Become an unprivileged user for good (no supplementary groups, no new privileges)."""
+    os.setgroups([])
+    os.setgid(gid)
+    os.setuid(uid)
+    _check(_LIBC.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(NO_NEW_PRIVS)")
+    if os.getuid() != uid or os.geteuid() != uid or os.getegid() != gid:
+        raise OSError(1, "drop_privileges: the user switch did not take effect")
+
+
+def apply_rlimits(limits: dict, *, with_processes: bool) -> None:
+    """Limit memory, CPU, file size, open files, core dumps (and process count)."""
+    mib = 1024 * 1024
+    cpu = int(limits["cpu_seconds"])
+    file_mb = max(int(limits["file_size_mb"]), int(limits["output_mb"])) + 1
+    settings = [
+        (resource.RLIMIT_AS, int(limits["address_space_mb"]) * mib),
+        (resource.RLIMIT_CPU, cpu, cpu + 1),
+        (resource.RLIMIT_FSIZE, file_mb * mib),
+        (resource.RLIMIT_NOFILE, int(limits["open_files"])),
+        (resource.RLIMIT_CORE, 0),
+    ]
+    if with_processes:
+        settings.append((resource.RLIMIT_NPROC, int(limits["processes"])))
+    for which, soft, *hard in settings:
+        resource.setrlimit(which, (soft, hard[0] if hard else soft))

@@ -1,0 +1,101 @@
+"""What isolation this machine allows, worker-slot user ids, and killing by user.
+
+Each ``Sandbox`` runs its children as its own unprivileged uid (no account needed),
+reserved with a lock file for the sandbox's lifetime, so the process-count limit
+and a kill-by-uid sweep never touch another worker slot.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import signal
+import tempfile
+import time
+
+from grader.sandbox import confine
+
+FULL_ISOLATION = "uid+pidns+netns+mntns+ipcns+tmpfs+rlimits"
+REDUCED_ISOLATION = "session+rlimits (no root: no user switch, no namespaces, no network block)"
+FIRST_SANDBOX_UID = 64000
+SLOT_COUNT = 1000
+
+
+def machine_isolation() -> str:
+    """The strongest tier this machine allows: full as root with namespaces, else reduced."""
+    if os.geteuid() != 0:
+        return REDUCED_ISOLATION
+    return FULL_ISOLATION if namespaces_work() else REDUCED_ISOLATION + " (namespaces unavailable)"
+
+
+def namespaces_work() -> bool:
+    """Try ``unshare`` of every namespace we use, in a throw-away child."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            confine.unshare(confine.CLONE_NEWNS | confine.CLONE_NEWNET | confine.CLONE_NEWPID
+                            | confine.CLONE_NEWIPC)
+            confine.make_mounts_private()
+        except BaseException:
+            os._exit(1)
+        os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+
+
+class UidSlot:
+    """An unprivileged uid reserved for one sandbox (a held ``flock``)."""
+
+    def __init__(self, uid: int, lock_fd: int) -> None:
+        self.uid = uid
+        self.gid = uid
+        self._lock_fd = lock_fd
+
+    @classmethod
+    def acquire(cls) -> UidSlot:
+        for uid in range(FIRST_SANDBOX_UID, FIRST_SANDBOX_UID + SLOT_COUNT):
+            path = os.path.join(tempfile.gettempdir(), f"cnn-grader-uid-{uid}.lock")
+            fd = os.open(path, os.O_CREAT | os.O_RDWR | os.O_NOFOLLOW, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                continue
+            kill_user_processes(uid)
+            return cls(uid, fd)
+        raise OSError("no free sandbox uid (all worker slots in use)")
+
+    def release(self) -> None:
+        if self._lock_fd >= 0:
+            os.close(self._lock_fd)
+            self._lock_fd = -1
+
+
+def user_processes(uid: int) -> list[int]:
+    """Pids of every process whose real or effective uid is ``uid``."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        with contextlib.suppress(OSError), open(f"/proc/{entry}/status") as handle:
+            for line in handle:
+                if line.startswith("Uid:"):
+                    if str(uid) in line.split()[1:3]:
+                        found.append(int(entry))
+                    break
+    return found
+
+
+def kill_user_processes(uid: int, passes: int = 50) -> bool:
+    """SIGKILL every process of ``uid`` until none is left; True when none is left."""
+    for attempt in range(passes):
+        pids = user_processes(uid)
+        if not pids:
+            return True
+        if attempt:
+            time.sleep(0.002)  # let the killed ones be reaped
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+    return not user_processes(uid)

@@ -1,0 +1,218 @@
+"""The parent's side of the data path: read what a finished child left behind.
+
+Nothing here trusts the child.  Files are opened without following symlinks, must
+be regular files under a size cap, JSON is parsed with NaN/Infinity refused, and
+``.npy`` files are parsed by hand (header first, then a raw buffer of a plain
+numeric dtype), never with pickle.  Values come out as int64/float64 ndarrays with
+finite entries, Python ints, floats or short strings; 0-d arrays become scalars.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import stat
+from typing import Any
+
+import numpy as np
+
+from grader.model import Probe
+from grader.sandbox.api import Limits, ProbeOutcome
+from grader.sandbox.checks import array_problem, describe_nonfinite
+
+MAX_JSON = 64 * 1024
+MAX_ERROR = 500
+MAX_TEXT = 1000
+INT64 = np.iinfo(np.int64)
+
+
+class Invalid(Exception):
+    """A returned value the parent refuses; the message is student-facing."""
+
+
+def read_capped(path: str, cap: int) -> bytes | None:
+    """The file's bytes, None when absent; ``Invalid`` for links, devices, big files."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise Invalid(f"left a result file the grader could not open ({exc.strerror})") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise Invalid("left a result that is not a regular file")
+        if info.st_size > cap:
+            raise Invalid(f"returned more data than allowed ({info.st_size} bytes)")
+        chunks, remaining = [], cap + 1
+        while remaining > 0:
+            chunk = os.read(fd, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if len(data) > cap:
+        raise Invalid("returned more data than allowed")
+    return data
+
+
+def read_head(path: str, limit: int = 4096) -> str:
+    """The first ``limit`` characters of a captured stream, marked when truncated."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return ""
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return ""
+        data = os.read(fd, limit + 1)
+    finally:
+        os.close(fd)
+    text = data[:limit].decode("utf-8", "replace")
+    return text + "\n[... output truncated]" if len(data) > limit else text
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed")
+
+
+def read_json(path: str) -> dict | None:
+    data = read_capped(path, MAX_JSON)
+    if data is None:
+        return None
+    try:
+        record = json.loads(data.decode("utf-8"), parse_constant=_refuse_constant)
+    except (ValueError, UnicodeDecodeError):
+        raise Invalid("left a result file the grader could not read") from None
+    if not isinstance(record, dict):
+        raise Invalid("left a result file the grader could not read")
+    return record
+
+
+def clean_text(text: Any) -> str:
+    """A child-written message, shown as plain text of bounded length."""
+    if not isinstance(text, str):
+        return "failed (no readable reason was given)"
+    return text if len(text) <= MAX_ERROR else text[:MAX_ERROR] + "…"
+
+
+def read_import_status(out_dir: str) -> tuple[bool, str | None] | None:
+    """(True, None) imported, (False, reason) failed, None: the child never said."""
+    try:
+        record = read_json(os.path.join(out_dir, "import.json"))
+    except Invalid as exc:
+        return False, str(exc)
+    if record is None:
+        return None
+    if record.get("ok") is True:
+        return True, None
+    return False, clean_text(record.get("error"))
+
+
+def read_probe(out_dir: str, index: int, probe: Probe, limits: Limits) -> ProbeOutcome | None:
+    """The validated outcome of probe ``index``, or None when it never finished."""
+    try:
+        record = read_json(os.path.join(out_dir, f"probe-{index}.json"))
+        if record is None:
+            return None
+        if "error" in record:
+            return ProbeOutcome(value=None, error=clean_text(record["error"]))
+        return ProbeOutcome(value=_probe_value(record, out_dir, index, probe, limits), error=None)
+    except Invalid as exc:
+        return ProbeOutcome(value=None, error=str(exc))
+
+
+def _probe_value(record: dict, out_dir: str, index: int, probe: Probe, limits: Limits) -> Any:
+    parts = record.get("parts")
+    labels = probe.outputs or ("",)
+    if not isinstance(parts, list) or len(parts) != len(labels):
+        raise Invalid("left a result file the grader could not read")
+    values = []
+    for part_index, (part, label) in enumerate(zip(parts, labels, strict=True)):
+        path = os.path.join(out_dir, f"probe-{index}-{part_index}.npy")
+        try:
+            values.append(_part_value(part, path, limits.output_mb * 2**20))
+        except Invalid as exc:
+            raise Invalid(f"{label}: {exc}" if label else str(exc)) from None
+    return tuple(values) if probe.outputs else values[0]
+
+
+def _part_value(part: Any, path: str, cap: int) -> Any:
+    if part == {"npy": True}:
+        data = read_capped(path, cap)
+        if data is None:
+            raise Invalid("left a result file the grader could not read")
+        return parse_npy(data)
+    if isinstance(part, dict) and set(part) == {"scalar"}:
+        return check_scalar(part["scalar"])
+    raise Invalid("left a result file the grader could not read")
+
+
+def check_scalar(value: Any) -> int | float | str:
+    if type(value) is int and INT64.min <= value <= INT64.max:
+        return value
+    if type(value) is float and np.isfinite(value):
+        return value
+    if type(value) is str and len(value) <= MAX_TEXT:
+        return value
+    if type(value) is bool:
+        raise Invalid(f"returned a bool ({value}), not a number")
+    raise Invalid("returned a value of a type the grader does not accept")
+
+
+def parse_npy(data: bytes) -> Any:
+    """A plain int64/float64 array (or scalar) from ``.npy`` bytes, or ``Invalid``."""
+    buffer = io.BytesIO(data)
+    try:
+        version = np.lib.format.read_magic(buffer)
+        read_header = {(1, 0): np.lib.format.read_array_header_1_0,
+                       (2, 0): np.lib.format.read_array_header_2_0}[version]
+        shape, fortran_order, dtype = read_header(buffer, max_header_size=10000)
+    except (ValueError, KeyError, SyntaxError, TypeError):
+        raise Invalid("returned data the grader could not read") from None
+    problem = array_problem(dtype)
+    if problem or dtype.hasobject:
+        raise Invalid(problem or "returned an object array")
+    count = int(np.prod(shape, dtype=np.int64)) if shape else 1
+    if count < 0 or count * dtype.itemsize != len(data) - buffer.tell():
+        raise Invalid("returned data the grader could not read (size does not match shape)")
+    flat = np.frombuffer(data, dtype=dtype, count=count, offset=buffer.tell())
+    array = flat.reshape(shape, order="F" if fortran_order else "C")
+    return _normalize(array)
+
+
+def _normalize(array: np.ndarray) -> Any:
+    if array.dtype.kind in "iu":
+        if array.size and (int(array.max()) > INT64.max or int(array.min()) < INT64.min):
+            raise Invalid("returned integers too large to store in 64 bits")
+        result = np.array(array, dtype=np.int64, order="C", copy=True)
+    else:
+        with np.errstate(over="ignore"):
+            result = np.array(array, dtype=np.float64, order="C", copy=True)
+        problem = describe_nonfinite(result)
+        if problem:
+            raise Invalid(problem)
+    return result.item() if result.ndim == 0 else result
+
+
+def describe_end(status: int | None, timed_out: bool, limits: Limits) -> tuple[str, str]:
+    """How the child ended, as (reason for the interrupted step, reason for later steps)."""
+    if timed_out:
+        return f"timed out after {limits.wall_seconds:g} s", "not run: an earlier call timed out"
+    later = "not run: an earlier call ended the process"
+    if status is None:
+        return "stopped unexpectedly (the sandbox lost the process)", later
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        if number == signal.SIGXCPU:
+            return f"used more than {limits.cpu_seconds} s of CPU time", later
+        name = signal.Signals(number).name if number in signal.valid_signals() else str(number)
+        if number == signal.SIGKILL:
+            return f"was killed ({name}), for example for using too much memory", later
+        return f"crashed (signal {name})", later
+    return f"exited the process (exit code {os.WEXITSTATUS(status)}) before returning", later

@@ -1,0 +1,223 @@
+"""Inside the child: import the student's module, run the probes, write the results.
+
+Loaded by the zygote as a top-level module (standard library and NumPy only).
+Everything here runs in the confined child, so a hostile ``__array__``, ``__str__``
+or monkeypatch can only hurt this process.  Results go to files in the output
+folder, one ``probe-<i>.json`` per probe written last (atomically) as the marker
+that the probe finished; arrays go to ``probe-<i>-<part>.npy``.  The parent
+re-validates everything, so the checks here exist only to give precise messages.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import io
+import json
+import math
+import os
+import sys
+import traceback
+from typing import Any, NamedTuple
+
+import numpy as np
+from checks import array_problem, describe_nonfinite  # type: ignore[import-not-found]
+from wire import decode_value  # type: ignore[import-not-found]
+
+MAX_TEXT = 1000
+STDIO_CAP = 64 * 1024
+
+
+class CappedStream(io.TextIOBase):
+    """``sys.stdout``/``sys.stderr`` of the child: keeps the first bytes, drops the rest.
+
+    A print flood then costs nothing and never fails the student's function; only
+    the start of the output is ever shown anyway.
+    """
+
+    def __init__(self, fd: int, cap: int) -> None:
+        super().__init__()
+        self._fd = fd
+        self._left = cap
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        if self._left > 0 and text:
+            data = str(text)[: self._left].encode("utf-8", "replace")
+            self._left -= len(data)
+            os.write(self._fd, data)
+        return len(text)
+
+
+def capture_stdio() -> None:
+    """Point Python-level printing at capped writers on fds 1 and 2."""
+    sys.stdout = CappedStream(1, STDIO_CAP)
+    sys.stderr = CappedStream(2, STDIO_CAP)
+
+
+def flush_stdio() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(BaseException):
+            stream.flush()
+
+
+class Rejected(Exception):
+    """The student's value cannot be sent back; the message says why."""
+
+
+class Context(NamedTuple):
+    """Where this run lives and what it may use."""
+
+    work_dir: str
+    out_dir: str
+    memory_mb: int
+    output_bytes: int
+
+
+def describe_exception(exc: BaseException, context: Context,
+                       when: str = "before returning") -> str:
+    """``raised ZeroDivisionError: division by zero (line 12 of conv.py)``."""
+    work_dir = context.work_dir
+    if isinstance(exc, MemoryError):
+        return f"used more memory than allowed ({context.memory_mb} MiB)"
+    if isinstance(exc, SystemExit):
+        return f"exited the process (sys.exit({_safe_text(exc.code)})) {when}"
+    if isinstance(exc, SyntaxError) and exc.filename and exc.filename.startswith(work_dir):
+        name = os.path.basename(exc.filename)
+        return f"syntax error at line {exc.lineno} of {name}: {_safe_text(exc.msg)}"
+    text = _safe_text(exc)
+    where = _student_line(exc, work_dir)
+    described = f"raised {type(exc).__name__}" + (f": {text}" if text else "")
+    return described + (f" ({where})" if where else "")
+
+
+def _student_line(exc: BaseException, work_dir: str) -> str:
+    last = ""
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.startswith(work_dir + os.sep):
+            last = f"line {frame.lineno} of {os.path.basename(frame.filename)}"
+    return last
+
+
+def _safe_text(value: Any) -> str:
+    try:
+        text = str(value)
+    except BaseException:
+        return "<unprintable>"
+    return text if len(text) <= 300 else text[:300] + "…"
+
+
+def convert(value: Any, output_bytes: int) -> Any:
+    """A JSON scalar or a plain numeric ndarray, or raise ``Rejected``."""
+    if value is None:
+        raise Rejected("returned None")
+    if isinstance(value, bool | np.bool_):
+        raise Rejected(f"returned a bool ({value}), not a number")
+    if type(value) is int:
+        if not -(2**63) <= value < 2**63:
+            raise Rejected("returned an integer too large to store in 64 bits")
+        return value
+    if type(value) is float:
+        if not math.isfinite(value):
+            raise Rejected(f"returned a value that is not finite ({value})")
+        return value
+    if type(value) is str:
+        if len(value) > MAX_TEXT:
+            raise Rejected(f"returned a string longer than {MAX_TEXT} characters")
+        return value
+    if isinstance(value, complex):
+        raise Rejected("returned a complex number")
+    if isinstance(value, np.ndarray) and type(value) is not np.ndarray:
+        raise Rejected(f"returned a {type(value).__name__}, a subclass of numpy.ndarray; "
+                       "return a plain numpy array")
+    return _to_array(value, output_bytes)
+
+
+def _to_array(value: Any, output_bytes: int) -> np.ndarray:
+    try:
+        array = np.asarray(value)
+    except BaseException as exc:
+        raise Rejected(f"returned a {type(value).__name__} that cannot be turned into an "
+                       f"array ({type(exc).__name__}: {_safe_text(exc)})") from None
+    if type(array) is not np.ndarray:
+        raise Rejected("returned an object whose array form is not a plain numpy array")
+    problem = array_problem(array.dtype)
+    if problem:
+        raise Rejected(problem)
+    if array.nbytes > output_bytes:
+        raise Rejected(f"returned an array that is too large ({array.nbytes / 2**20:.0f} MiB; "
+                       f"at most {output_bytes / 2**20:.0f} MiB)")
+    nonfinite = describe_nonfinite(array)
+    if nonfinite:
+        raise Rejected(nonfinite)
+    return array
+
+
+def run_request(request: dict, work_dir: str, out_dir: str) -> None:
+    """Import the module, then run every probe in order, recording each one."""
+    limits = request["limits"]
+    context = Context(work_dir, out_dir, int(limits["address_space_mb"]),
+                      int(limits["output_mb"]) * 2**20)
+    sys.path[:] = [work_dir]
+    importlib.invalidate_caches()
+    try:
+        module = importlib.import_module(request["module"])
+    except BaseException as exc:
+        message = describe_exception(exc, context, when="while being imported")
+        _write_json(out_dir, "import.json", {"error": message})
+        return
+    _write_json(out_dir, "import.json", {"ok": True})
+    for index, probe in enumerate(request["probes"]):
+        _write_json(out_dir, f"probe-{index}.json", _run_probe(module, probe, context, index))
+
+
+def _run_probe(module: Any, probe: dict, context: Context, index: int) -> dict:
+    name = probe["name"]
+    try:
+        if not hasattr(module, name):
+            what = "function" if probe["kind"] == "call" else "variable"
+            return {"error": f"module has no {what} named {name!r}"}
+        value = getattr(module, name)
+        if probe["kind"] == "call":
+            if not callable(value):
+                return {"error": f"{name!r} is not a function"}
+            value = value(**dict(decode_value(probe["inputs"])))
+        elif value is None:
+            return {"error": f"{name} is still None (replace None with your answer)"}
+        return _record_value(value, probe["outputs"], context, index)
+    except BaseException as exc:
+        return {"error": describe_exception(exc, context)}
+
+
+def _record_value(value: Any, outputs: list, context: Context, index: int) -> dict:
+    if outputs:
+        if not isinstance(value, tuple | list) or len(value) != len(outputs):
+            got = (f"{len(value)} values" if isinstance(value, tuple | list)
+                   else f"a {type(value).__name__}")
+            return {"error": f"returned {got}; expected a tuple of {len(outputs)} values "
+                             f"({', '.join(outputs)})"}
+        parts, labels = list(value), list(outputs)
+    else:
+        parts, labels = [value], [""]
+    recorded = []
+    for part_index, (part, label) in enumerate(zip(parts, labels, strict=True)):
+        try:
+            converted = convert(part, context.output_bytes)
+        except Rejected as exc:
+            return {"error": f"{label}: {exc}" if label else str(exc)}
+        if isinstance(converted, np.ndarray):
+            path = os.path.join(context.out_dir, f"probe-{index}-{part_index}.npy")
+            np.save(path, converted, allow_pickle=False)
+            recorded.append({"npy": True})
+        else:
+            recorded.append({"scalar": converted})
+    return {"parts": recorded}
+
+
+def _write_json(out_dir: str, name: str, data: dict) -> None:
+    temporary = os.path.join(out_dir, name + ".tmp")
+    with open(temporary, "w", encoding="utf-8") as handle:
+        json.dump(data, handle)
+    os.replace(temporary, os.path.join(out_dir, name))

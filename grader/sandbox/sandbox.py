@@ -1,0 +1,328 @@
+"""``Sandbox``: one worker slot with a warm zygote, running requests one at a time.
+
+The parent side of the trust boundary.  It sends control messages to the zygote
+(see ``zygote.py``), enforces the wall-clock limit itself, kills the whole run
+when it is over, then reads and validates the files the child left (see
+``readback.py``).  The student's stdout/stderr are only truncated and passed on.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import dataclasses
+import importlib.util
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.errors import GraderError
+from grader.sandbox import readback, wire
+from grader.sandbox.api import ProbeOutcome, SandboxRequest, SandboxResult
+from grader.sandbox.isolation import (
+    FULL_ISOLATION,
+    REDUCED_ISOLATION,
+    UidSlot,
+    kill_user_processes,
+    machine_isolation,
+)
+
+ZYGOTE = str(Path(__file__).with_name("zygote.py"))
+CHILD_ENV = {
+    "PATH": "/usr/local/bin:/usr/bin:/bin",
+    "LANG": "C.UTF-8",
+    "HOME": "/nonexistent",
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+}
+BASE_MB = 256
+TMP_MB = 64
+GRACE_SECONDS = 5.0
+START_SECONDS = 60.0
+
+
+@dataclass
+class _RunEvents:
+    """What the zygote and the run's processes reported during one run."""
+
+    pid: int | None = None
+    status: int | None = None
+    done: bool = False
+    timed_out: bool = False
+    setup_error: str | None = None
+    zygote_lost: bool = False
+
+
+def default_hidden_paths() -> tuple[str, ...]:
+    """The grader's own code and the reference solutions, never visible to a child."""
+    paths = [str(Path(__file__).resolve().parents[1])]
+    spec = importlib.util.find_spec("solutions")
+    if spec is not None and spec.submodule_search_locations:
+        paths.extend(str(Path(p).resolve()) for p in spec.submodule_search_locations)
+    return tuple(paths)
+
+
+class Sandbox:
+    """A worker slot: a warm zygote whose children run student modules in isolation.
+
+    Use as a context manager.  ``require_full_isolation`` makes start-up fail with
+    ``GraderError`` when the machine allows the full tier (root with namespaces)
+    but it could not be set up; otherwise the sandbox falls back and says so in
+    ``isolation``.  ``hidden_paths`` (course folder, secret file, submissions)
+    are covered for the child in addition to the grader's code.
+    """
+
+    def __init__(self, *, require_full_isolation: bool = False,
+                 hidden_paths: tuple[str, ...] = ()) -> None:
+        self._hidden = default_hidden_paths() + tuple(str(Path(p).resolve()) for p in hidden_paths)
+        self._slot: UidSlot | None = None
+        self._process: subprocess.Popen | None = None
+        self._base = ""
+        self._view = ""
+        self._full = False
+        self._isolation = ""
+        self._runs = 0
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the sandbox)
+        try:
+            self._start(require_full_isolation)
+        except BaseException:
+            self.close()
+            raise
+
+    @property
+    def isolation(self) -> str:
+        return self._isolation
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._stop_zygote()
+        if self._slot is not None:
+            kill_user_processes(self._slot.uid)
+            self._slot.release()
+            self._slot = None
+        self._log.close()
+
+    # -- start-up -------------------------------------------------------------
+
+    def _start(self, require_full: bool) -> None:
+        if machine_isolation() != FULL_ISOLATION:
+            self._launch(full=False)
+            self._isolation = machine_isolation()
+            return
+        try:
+            self._slot = UidSlot.acquire()
+            self._launch(full=True)
+            self._self_test()
+            self._isolation = FULL_ISOLATION
+        except (GraderError, OSError) as exc:
+            self._stop_zygote()
+            if require_full:
+                raise GraderError("full isolation is possible on this machine but could not "
+                                  f"be set up: {exc}") from exc
+            self._launch(full=False)
+            self._isolation = f"{REDUCED_ISOLATION} (full isolation failed: {exc})"
+
+    def _launch(self, *, full: bool) -> None:
+        self._full = full
+        self._base = tempfile.mkdtemp(prefix="cnn-grader-sandbox-")
+        os.chmod(self._base, 0o711)
+        config = {"full": full, "base": self._base, "base_mb": BASE_MB, "tmp_mb": TMP_MB,
+                  "hidden": list(self._hidden),
+                  "uid": self._slot.uid if self._slot else -1,
+                  "gid": self._slot.gid if self._slot else -1}
+        self._process = subprocess.Popen(
+            [sys.executable, "-I", ZYGOTE, json.dumps(config)], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=self._log, env=dict(CHILD_ENV), cwd="/",
+            start_new_session=True, close_fds=True)
+        try:
+            ready = wire.receive(self._process.stdout.fileno(),
+                                 deadline=time.monotonic() + START_SECONDS)
+        except (wire.WireClosed, wire.WireTimeout) as exc:
+            raise GraderError(f"the sandbox helper did not start ({exc}); {self._log_tail()}") \
+                from exc
+        if ready.get("error"):
+            raise GraderError(f"the sandbox helper could not prepare its folder: {ready['error']}")
+        self._view = f"/proc/{ready['pid']}/root{self._base}" if full else self._base
+
+    def _self_test(self) -> None:
+        from grader.model import Probe
+
+        request = SandboxRequest(files={"probe_self_test.py": b"ANSWER = 42\n"},
+                                 module="probe_self_test",
+                                 probes=(Probe(kind="attribute", name="ANSWER"),))
+        result = self.run(request)
+        if result.probes[0].value != 42:
+            raise GraderError(f"the isolated self-test failed: {result.import_error or ''} "
+                              f"{result.probes[0].error or ''} {self._log_tail()}")
+
+    def _stop_zygote(self) -> None:
+        process, self._process = self._process, None
+        if process is not None:
+            with contextlib.suppress(OSError):
+                process.kill()
+            process.wait()
+            for stream in (process.stdin, process.stdout):
+                with contextlib.suppress(OSError):
+                    stream.close()
+        if self._base:
+            shutil.rmtree(self._base, ignore_errors=True)
+            self._base = ""
+
+    def _log_tail(self) -> str:
+        self._log.seek(0)
+        return self._log.read()[-2000:].decode("utf-8", "replace")
+
+    # -- one run ------------------------------------------------------------
+
+    def run(self, request: SandboxRequest) -> SandboxResult:
+        """Run the probes of one module in a fresh child; never raises for student faults."""
+        _check_request(request)
+        started = time.monotonic()
+        if self._process is None or self._process.poll() is not None:
+            self._stop_zygote()
+            self._launch(full=self._full)
+        self._runs += 1
+        run_dir = os.path.join(self._view, f"run-{self._runs}")
+        events = self._execute(request, started)
+        self._clean_up(events)
+        if events.setup_error:
+            raise GraderError(f"the sandbox could not start the run: {events.setup_error}")
+        try:
+            return self._result(request, run_dir, events, time.monotonic() - started)
+        finally:
+            shutil.rmtree(run_dir, ignore_errors=True)
+
+    def _execute(self, request: SandboxRequest, started: float) -> _RunEvents:
+        events = _RunEvents()
+        deadline = started + request.limits.wall_seconds
+        message = _request_message(request, self._runs)
+        try:
+            wire.send(self._process.stdin.fileno(), {"op": "run"}, deadline=deadline)
+            wire.send(self._process.stdin.fileno(), message, deadline=deadline + GRACE_SECONDS)
+        except (wire.WireClosed, wire.WireTimeout):
+            events.zygote_lost = True
+            return events
+        while not events.done:
+            try:
+                self._handle(wire.receive(self._process.stdout.fileno(), deadline=deadline),
+                             events)
+            except wire.WireTimeout:
+                if events.timed_out:
+                    events.zygote_lost = True
+                    break
+                events.timed_out = True
+                self._kill_run(events)
+                deadline = time.monotonic() + GRACE_SECONDS
+            except wire.WireClosed:
+                events.zygote_lost = True
+                break
+        return events
+
+    def _handle(self, message: dict, events: _RunEvents) -> None:
+        kind = message.get("event")
+        if kind == "started":
+            events.pid = int(message["pid"])
+        elif kind == "exit":
+            events.status = int(message["status"])
+        elif kind == "setup_error":
+            events.setup_error = str(message.get("message"))
+        elif kind == "done":
+            events.done = True
+            if not self._full:
+                events.status = int(message["status"])
+
+    def _kill_run(self, events: _RunEvents) -> None:
+        """Root: SIGKILL the run's PID 1 (ends its namespace) and sweep the uid.
+        Otherwise: SIGKILL the run's process group."""
+        if events.pid is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                if self._full:
+                    os.kill(events.pid, signal.SIGKILL)
+                else:
+                    os.killpg(events.pid, signal.SIGKILL)
+        if self._full and self._slot is not None:
+            kill_user_processes(self._slot.uid)
+
+    def _clean_up(self, events: _RunEvents) -> None:
+        if events.zygote_lost:
+            self._kill_run(events)
+            self._stop_zygote()
+            self._launch(full=self._full)
+        elif not self._full or events.timed_out or events.status is None:
+            self._kill_run(events)
+
+    def _result(self, request: SandboxRequest, run_dir: str, events: _RunEvents,
+                seconds: float) -> SandboxResult:
+        out_dir = os.path.join(run_dir, "out")
+        current, later = readback.describe_end(events.status, events.timed_out, request.limits)
+        if events.zygote_lost and not events.timed_out:
+            current, later = ("stopped the sandbox helper (for example by killing its parent "
+                              "process)", "not run: an earlier call stopped the sandbox")
+        imported = readback.read_import_status(out_dir)
+        import_error = None
+        if imported is None:
+            import_error = f"{current.removesuffix(' before returning')} while the module was " \
+                           "being imported"
+        elif not imported[0]:
+            import_error = imported[1]
+        outcomes = _probe_outcomes(request, out_dir, import_error, current, later)
+        return SandboxResult(
+            probes=outcomes, import_error=import_error,
+            stdout=readback.read_head(os.path.join(run_dir, "stdout.txt")),
+            stderr=readback.read_head(os.path.join(run_dir, "stderr.txt")),
+            isolation=self._isolation, wall_seconds=round(seconds, 4))
+
+
+def _probe_outcomes(request: SandboxRequest, out_dir: str, import_error: str | None,
+                    current: str, later: str) -> tuple[ProbeOutcome, ...]:
+    if import_error is not None:
+        reason = f"not run: the module could not be imported ({import_error})"
+        return tuple(ProbeOutcome(value=None, error=reason) for _ in request.probes)
+    outcomes: list[ProbeOutcome] = []
+    ended = False
+    for index, probe in enumerate(request.probes):
+        outcome = None if ended else readback.read_probe(out_dir, index, probe, request.limits)
+        if outcome is None:
+            outcome = ProbeOutcome(value=None, error=later if ended else current)
+            ended = True
+        outcomes.append(outcome)
+    return tuple(outcomes)
+
+
+def _request_message(request: SandboxRequest, run_number: int) -> dict:
+    return {
+        "run": run_number,
+        "module": request.module,
+        "files": {name: base64.b64encode(content).decode()
+                  for name, content in request.files.items()},
+        "probes": [{"kind": probe.kind, "name": probe.name,
+                    "inputs": wire.encode_value(tuple(tuple(pair) for pair in probe.inputs)),
+                    "outputs": list(probe.outputs)} for probe in request.probes],
+        "limits": dataclasses.asdict(request.limits),
+    }
+
+
+def _check_request(request: SandboxRequest) -> None:
+    """A malformed request is the grading code's fault, so it raises ``GraderError``."""
+    if not request.module.isidentifier():
+        raise GraderError(f"sandbox request: module name {request.module!r} is not an identifier")
+    for name, content in request.files.items():
+        if (not isinstance(content, bytes) or os.path.basename(name) != name
+                or name in ("", ".", "..") or "\0" in name):
+            raise GraderError(f"sandbox request: unsafe file {name!r}")
+    for probe in request.probes:
+        if probe.kind not in ("attribute", "call") or not probe.name.isidentifier():
+            raise GraderError(f"sandbox request: bad probe {probe!r}")

@@ -1,0 +1,216 @@
+"""The warm helper: imports NumPy once, then forks one confined child per run.
+
+Started by ``Sandbox`` as ``python -I zygote.py CONFIG`` with a clean environment.
+It holds no answers and never reads a request itself: on ``{"op": "run"}`` it
+forks, and the child reads the request from the pipe, so no submission ever lives
+in the zygote's memory.  Process tree of one run with full isolation:
+
+    zygote ── C1 (root: new mount/net/ipc/pid namespaces, private /tmp)
+               └── C2 (root, PID 1 of the run's namespace: fresh /proc, reaps)
+                    └── C3 (sandbox uid, rlimits: imports and runs the student code)
+
+The parent kills C2 on timeout, which ends every process of the namespace.  Without
+root, C1 runs the student code itself in a new session (killed by process group).
+Messages to the parent: ready, started (pid to kill), exit (C3's wait status),
+setup_error (our fault), done (C1 finished).
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib
+import json
+import os
+import signal
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PRELOAD = (
+    "numpy", "numpy.linalg", "numpy.fft", "numpy.random", "numpy.lib.stride_tricks",
+    "numpy.polynomial", "numpy.ma", "numpy.testing", "math", "cmath", "itertools",
+    "functools", "collections", "collections.abc", "typing", "dataclasses", "re",
+    "random", "copy", "operator", "warnings", "enum", "string", "textwrap", "statistics",
+    "fractions", "decimal", "numbers", "contextlib", "heapq", "bisect", "array", "gc",
+    "inspect", "pprint", "time", "encodings.latin_1", "encodings.ascii", "encodings.utf_8",
+    "importlib.util", "importlib.machinery", "traceback", "linecache", "tokenize",
+)
+
+
+def main() -> None:
+    config = json.loads(sys.argv[1])
+    sys.path.insert(0, HERE)
+    import confine  # type: ignore[import-not-found]
+    import runner  # type: ignore[import-not-found]  # noqa: F401  (imported before any drop)
+    import wire  # type: ignore[import-not-found]
+    sys.path.remove(HERE)
+    sys.dont_write_bytecode = True
+    control_in, control_out = os.dup(0), os.dup(1)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)
+    os.dup2(2, 1)
+    confine.set_parent_death_signal()
+    error = None
+    if config["full"]:
+        try:
+            confine.unshare(confine.CLONE_NEWNS)
+            confine.make_mounts_private()
+            confine.mount_tmpfs(config["base"], config["base_mb"], mode="0711")
+        except OSError as exc:
+            error = str(exc)
+    for name in PRELOAD:
+        importlib.import_module(name)
+    wire.send(control_out, {"event": "ready", "pid": os.getpid(), "error": error})
+    serve(config, control_in, control_out)
+
+
+def serve(config: dict, control_in: int, control_out: int) -> None:
+    import wire  # type: ignore[import-not-found]
+
+    while True:
+        try:
+            message = wire.receive(control_in)
+        except wire.WireClosed:
+            os._exit(0)
+        if message.get("op") != "run":
+            os._exit(0)
+        try:
+            pid = os.fork()
+        except OSError as exc:
+            wire.receive(control_in)
+            wire.send(control_out, {"event": "setup_error", "message": f"fork: {exc}"})
+            wire.send(control_out, {"event": "done", "status": 0})
+            continue
+        if pid == 0:
+            child_main(config, control_in, control_out)
+        _, status = os.waitpid(pid, 0)
+        wire.send(control_out, {"event": "done", "status": status})
+
+
+def child_main(config: dict, control_in: int, control_out: int) -> None:
+    """C1: read the request, lay out the run folder, then run (confined or not)."""
+    import confine  # type: ignore[import-not-found]
+    import wire  # type: ignore[import-not-found]
+
+    try:
+        os.setsid()
+        confine.set_parent_death_signal()
+        request = wire.receive(control_in)
+        run_dir = make_run_dir(config, request)
+        if config["full"]:
+            confined_run(config, request, run_dir, control_out)
+        else:
+            wire.send(control_out, {"event": "started", "pid": os.getpid()})
+            enter_and_run(request, run_dir, apply_limits=True)
+    except BaseException as exc:
+        report_setup_error(control_out, exc)
+    os._exit(0)
+
+
+def report_setup_error(control_out: int, exc: BaseException) -> None:
+    import wire  # type: ignore[import-not-found]
+
+    try:
+        wire.send(control_out, {"event": "setup_error", "message": f"{type(exc).__name__}: {exc}"})
+    finally:
+        os._exit(70)
+
+
+def make_run_dir(config: dict, request: dict) -> str:
+    """``run-N/`` (root) holding ``work/`` with the files, ``out/``, stdout and stderr."""
+    run_dir = os.path.join(config["base"], f"run-{int(request['run'])}")
+    os.mkdir(run_dir, 0o755)
+    owner = (config["uid"], config["gid"]) if config["full"] else None
+    for sub in ("work", "out"):
+        os.mkdir(os.path.join(run_dir, sub), 0o700)
+    for name in ("stdout.txt", "stderr.txt"):
+        os.close(os.open(os.path.join(run_dir, name), os.O_CREAT | os.O_WRONLY, 0o600))
+    for name, encoded in request["files"].items():
+        if os.path.basename(name) != name or name in ("", ".", "..") or "\0" in name:
+            raise ValueError(f"unsafe file name {name!r}")
+        path = os.path.join(run_dir, "work", name)
+        with open(path, "wb") as handle:
+            handle.write(base64.b64decode(encoded))
+        if owner:
+            os.chown(path, *owner)
+    if owner:
+        for sub in ("work", "out", "stdout.txt", "stderr.txt"):
+            os.chown(os.path.join(run_dir, sub), *owner)
+    return run_dir
+
+
+def confined_run(config: dict, request: dict, run_dir: str, control_out: int) -> None:
+    """C1 as root: new namespaces, hidden paths, private /tmp, then C2 as PID 1."""
+    import confine  # type: ignore[import-not-found]
+    import wire  # type: ignore[import-not-found]
+
+    confine.unshare(confine.CLONE_NEWNS | confine.CLONE_NEWNET | confine.CLONE_NEWPID
+                    | confine.CLONE_NEWIPC)
+    confine.make_mounts_private()
+    run_fd = os.open(run_dir, os.O_PATH | os.O_DIRECTORY)
+    for path in config["hidden"]:
+        confine.hide(path)
+    for path in ("/tmp", "/var/tmp", "/dev/shm"):
+        if os.path.isdir(path):
+            confine.mount_tmpfs(path, config["tmp_mb"])
+    os.mkdir("/tmp/run", 0o755)
+    confine.bind_directory_fd(run_fd, "/tmp/run")
+    os.close(run_fd)
+    pid = os.fork()
+    if pid == 0:
+        try:
+            namespace_init(config, request, control_out)
+        except BaseException as exc:
+            report_setup_error(control_out, exc)
+    wire.send(control_out, {"event": "started", "pid": pid})
+    os.waitpid(pid, 0)
+
+
+def namespace_init(config: dict, request: dict, control_out: int) -> None:
+    """C2, PID 1 of the run: fresh /proc, start C3, reap everything, report C3's status."""
+    import confine  # type: ignore[import-not-found]
+    import wire  # type: ignore[import-not-found]
+
+    confine.mount_proc()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            confine.apply_rlimits(request["limits"], with_processes=True)
+            confine.drop_privileges(config["uid"], config["gid"])
+            confine.set_parent_death_signal()
+        except BaseException as exc:
+            report_setup_error(control_out, exc)
+        enter_and_run(request, "/tmp/run", apply_limits=False)
+    while True:
+        reaped, status = os.wait()
+        if reaped == pid:
+            wire.send(control_out, {"event": "exit", "status": status})
+            os._exit(0)
+
+
+def enter_and_run(request: dict, run_dir: str, *, apply_limits: bool) -> None:
+    """The runner process: limits (when not done yet), stdio to files, run, exit."""
+    import confine  # type: ignore[import-not-found]
+    import runner  # type: ignore[import-not-found]
+
+    if apply_limits:
+        confine.apply_rlimits(request["limits"], with_processes=False)
+    work_dir, out_dir = os.path.join(run_dir, "work"), os.path.join(run_dir, "out")
+    os.chdir(work_dir)
+    stdout = os.open(os.path.join(run_dir, "stdout.txt"), os.O_WRONLY | os.O_APPEND)
+    stderr = os.open(os.path.join(run_dir, "stderr.txt"), os.O_WRONLY | os.O_APPEND)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    for source, target in ((devnull, 0), (stdout, 1), (stderr, 2)):
+        os.dup2(source, target)
+    os.closerange(3, 1 << 16)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    runner.capture_stdio()
+    try:
+        runner.run_request(request, work_dir, out_dir)
+    finally:
+        runner.flush_stdio()
+        os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+"""One student's variant of an assignment: a pure function of the secret and the ids.
+
+For each exercise the parameters are sampled from a ``VariantRng`` keyed by
+HMAC-SHA256(secret, "course/assignment/exercise/student").  A draw is kept only when
+every constraint holds and every modeled mistake gives a value different from the
+expected one in every case (so a mistake can always be told apart from a correct
+answer); otherwise the next sub-stream is tried, at most ``MAX_ATTEMPTS`` times.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+import jinja2
+import numpy as np
+
+from grader.course import Course, load_course
+from grader.errors import SpecError
+from grader.model import EXACT, AssignmentVariant, Case, ExerciseVariant, Tolerance
+from grader.params import SamplingFailure, VariantRng, failed_constraint, sample_params
+from grader.spec import ExerciseSpec, KindLookup, compile_prompt, default_kind_lookup
+
+MAX_ATTEMPTS = 200
+
+__all__ = ["MAX_ATTEMPTS", "build_assignment_variant", "build_exercise_variant", "load_course",
+           "values_equal"]
+
+
+def build_assignment_variant(course: Course, assignment_id: str, student_id: str,
+                             secret: bytes, *, get_kind: KindLookup = default_kind_lookup
+                             ) -> AssignmentVariant:
+    """Every exercise of the assignment as ``student_id`` gets it."""
+    assignment = course.assignment(assignment_id)
+    exercises = tuple(
+        build_exercise_variant(
+            course.exercises[item.exercise_id], secret=secret, points=item.points,
+            path=(course.course_id, assignment_id, item.exercise_id, student_id),
+            kind=get_kind(course.exercises[item.exercise_id].kind))
+        for item in assignment.exercises)
+    return AssignmentVariant(course_id=course.course_id, assignment_id=assignment_id,
+                             student_id=student_id, title=assignment.title, exercises=exercises)
+
+
+def build_exercise_variant(spec: ExerciseSpec, *, secret: bytes, path: Sequence[str],
+                           points: float, kind: Any) -> ExerciseVariant:
+    """One exercise for one student; ``path`` is (course, assignment, exercise, student)."""
+    root = VariantRng.for_variant(secret, *path)
+    reasons: Counter[str] = Counter()
+    for attempt in range(MAX_ATTEMPTS):
+        rng = root.child(f"attempt/{attempt}")
+        try:
+            params = sample_params(spec.params, rng.child("params"))
+        except SamplingFailure as failure:
+            reasons[str(failure)] += 1
+            continue
+        failed = failed_constraint(spec.constraints, params)
+        if failed is not None:
+            reasons[f"constraint {failed!r} does not hold"] += 1
+            continue
+        try:
+            output = kind.build(spec, params, rng.child("build"))
+        except (SamplingFailure, ValueError) as failure:
+            reasons[f"the {spec.kind} kind rejected the parameters: {failure}"] += 1
+            continue
+        cases = _selected_mistakes(spec, output.cases)
+        clash = first_undiscriminated(cases)
+        if clash is not None:
+            reasons[clash] += 1
+            continue
+        return ExerciseVariant(
+            exercise_id=spec.exercise_id, title=spec.title, kind=spec.kind,
+            version=spec.version, points=points, module=spec.module,
+            prompt_markdown=render_prompt(spec, params, output.prompt_context, points),
+            stub_source=output.stub_source, cases=_scaled(cases, points), params=params,
+            hints=spec.hints, solution_source=output.solution_source)
+    reason, count = reasons.most_common(1)[0]
+    raise SpecError(f"no valid variant in {MAX_ATTEMPTS} attempts for student {path[-1]!r}; "
+                    f"most often ({count}x): {reason}", where=f"{spec.source}: {spec.exercise_id}")
+
+
+def render_prompt(spec: ExerciseSpec, params: dict[str, Any], context: Any, points: float) -> str:
+    """The prompt with this student's numbers (sandboxed jinja2, undefined names fail)."""
+    values = {"title": spec.title, "points": points, **params, **dict(context)}
+    try:
+        return compile_prompt(spec.prompt).render(values)
+    except jinja2.TemplateError as error:
+        raise SpecError(f"cannot render the prompt: {error}",
+                        where=f"{spec.source}: prompt") from None
+
+
+def _selected_mistakes(spec: ExerciseSpec, cases: tuple[Case, ...]) -> tuple[Case, ...]:
+    """Keep only the mistakes the spec asks to diagnose (all of them when none is named)."""
+    if not spec.mistakes:
+        return cases
+    wanted = set(spec.mistakes)
+    return tuple(dataclasses.replace(case, mistakes=tuple(
+        m for m in case.mistakes if m.mistake_id in wanted)) for case in cases)
+
+
+def _scaled(cases: tuple[Case, ...], points: float) -> tuple[Case, ...]:
+    """Scale case points so they add up to the exercise's points in this assignment."""
+    total = sum(case.points for case in cases)
+    if total <= 0 or abs(total - points) < 1e-12:
+        return cases
+    return tuple(dataclasses.replace(case, points=case.points * points / total) for case in cases)
+
+
+def first_undiscriminated(cases: Sequence[Case]) -> str | None:
+    """Describe the first modeled mistake that gives the expected value (None if none)."""
+    for case in cases:
+        for mistake in case.mistakes:
+            if values_equal(mistake.value, case.expected, case.tolerance):
+                return (f"case {case.case_id!r}: mistake {mistake.mistake_id!r} gives the "
+                        "expected value")
+    return None
+
+
+def values_equal(got: Any, expected: Any, tolerance: Tolerance = EXACT) -> bool:
+    """Whether ``got`` matches ``expected``: exact for integers, within tolerance for floats.
+
+    Shapes must agree; tuples and lists compare element by element; strings and
+    ``None`` compare exactly.
+    """
+    if got is None or expected is None or isinstance(got, str) or isinstance(expected, str):
+        return got == expected if type(got) is type(expected) else False
+    if isinstance(got, tuple | list) or isinstance(expected, tuple | list):
+        return (isinstance(got, tuple | list) and isinstance(expected, tuple | list)
+                and len(got) == len(expected)
+                and all(values_equal(g, e, tolerance) for g, e in zip(got, expected, strict=True)))
+    got_array, expected_array = np.asarray(got), np.asarray(expected)
+    if got_array.shape != expected_array.shape:
+        return False
+    if got_array.dtype.kind not in "biuf" or expected_array.dtype.kind not in "biuf":
+        return bool(np.array_equal(got_array, expected_array))
+    if got_array.dtype.kind in "biu" and expected_array.dtype.kind in "biu":
+        return bool(np.array_equal(got_array, expected_array))
+    return bool(np.allclose(got_array, expected_array, rtol=tolerance.rtol, atol=tolerance.atol))

@@ -1,0 +1,142 @@
+"""YAML files read safely, with the line of every key kept for error messages.
+
+Files are parsed with PyYAML's SafeLoader only.  The node tree (``yaml.compose``)
+is walked once to remember the line of every key path, so each problem can be
+reported as ``file:line: key.path: what was expected``.  Problems are collected
+and raised together as one ``SpecProblems``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from grader.errors import SpecError
+
+KeyPath = tuple[str | int, ...]
+
+
+def format_path(path: KeyPath) -> str:
+    """``("params", "k", "int")`` -> ``params.k.int``; list items as ``hints[0]``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def parse_path(text: str) -> KeyPath:
+    """The inverse of ``format_path`` (used to locate key paths reported by kinds)."""
+    parts: list[str | int] = []
+    for name, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", text):
+        parts.append(int(index) if index else name)
+    return tuple(parts)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a course file, with its place."""
+
+    source: str
+    line: int | None
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        place = self.source + (f":{self.line}" if self.line else "")
+        return f"{place}: {self.path}: {self.message}" if self.path else f"{place}: {self.message}"
+
+
+class SpecProblems(SpecError):
+    """Every problem found, raised at once; a single problem reads as one line."""
+
+    def __init__(self, problems: list[Problem] | tuple[Problem, ...]) -> None:
+        self.problems = tuple(problems)
+        lines = [str(p) for p in self.problems]
+        if len(lines) == 1:
+            message = lines[0]
+        else:
+            message = f"{len(lines)} errors:\n" + "\n".join(f"  {line}" for line in lines)
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class LocatedYaml:
+    """A YAML document's data plus the line (1-based) of every key path."""
+
+    source: str
+    text: str
+    data: Any
+    lines: Mapping[KeyPath, int]
+    duplicate_keys: tuple[Problem, ...] = ()
+
+    def line_of(self, path: KeyPath) -> int | None:
+        """The line of ``path``, or of its longest prefix that has one."""
+        for end in range(len(path), -1, -1):
+            if path[:end] in self.lines:
+                return self.lines[path[:end]]
+        return None
+
+    def problem(self, path: KeyPath, message: str) -> Problem:
+        return Problem(self.source, self.line_of(path), format_path(path), message)
+
+
+def read_yaml(path: Path, *, source: str | None = None) -> LocatedYaml:
+    """Read one YAML file safely; raises ``SpecProblems`` for syntax errors."""
+    name = source or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise SpecProblems([Problem(name, None, "", f"cannot read the file ({error})")]) from None
+    return parse_yaml(text, source=name)
+
+
+def parse_yaml(text: str, *, source: str) -> LocatedYaml:
+    """Parse YAML text (SafeLoader) and index the line of every key path."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        what = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise SpecProblems([Problem(source, line, "", f"invalid YAML: {what}")]) from None
+    lines: dict[KeyPath, int] = {(): 1}
+    duplicates: list[Problem] = []
+    if root is not None:
+        _index_lines(root, (), lines, duplicates, source)
+    return LocatedYaml(source, text, data, lines, tuple(duplicates))
+
+
+def _index_lines(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int],
+                 duplicates: list[Problem], source: str) -> None:
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
+            child = (*path, key)
+            if key in seen:
+                duplicates.append(Problem(source, key_node.start_mark.line + 1,
+                                          format_path(child), "duplicate key"))
+            seen.add(key)
+            lines[child] = key_node.start_mark.line + 1
+            _index_lines(value_node, child, lines, duplicates, source)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            lines[(*path, index)] = item.start_mark.line + 1
+            _index_lines(item, (*path, index), lines, duplicates, source)
+
+
+class Report:
+    """Collects the problems of one document."""
+
+    def __init__(self, doc: LocatedYaml) -> None:
+        self.doc = doc
+        self.problems: list[Problem] = list(doc.duplicate_keys)
+
+    def add(self, path: KeyPath, message: str) -> None:
+        self.problems.append(self.doc.problem(path, message))

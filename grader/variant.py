@@ -109,12 +109,20 @@ def _scaled(cases: tuple[Case, ...], points: float) -> tuple[Case, ...]:
 
 
 def first_undiscriminated(cases: Sequence[Case]) -> str | None:
-    """Describe the first modeled mistake that gives the expected value (None if none)."""
+    """Why some modeled mistake could not be diagnosed in these cases (None if all can).
+
+    Each mistake must give a value different from the expected one and from every
+    other mistake of the same case, within the case's tolerance.
+    """
     for case in cases:
-        for mistake in case.mistakes:
+        for index, mistake in enumerate(case.mistakes):
             if values_equal(mistake.value, case.expected, case.tolerance):
                 return (f"case {case.case_id!r}: mistake {mistake.mistake_id!r} gives the "
                         "expected value")
+            for other in case.mistakes[:index]:
+                if values_equal(mistake.value, other.value, case.tolerance):
+                    return (f"case {case.case_id!r}: mistakes {other.mistake_id!r} and "
+                            f"{mistake.mistake_id!r} give the same value")
     return None
 
 

@@ -90,8 +90,8 @@ MISTAKES = (
             "Padding p adds p cells on both sides of the axis, so the padded length is n + 2p.",
             padding_once),
     Mistake("plus_one_forgotten", "conv_output_size",
-            "(n + 2p - k) / s counts the steps between window positions; the first position "
-            "adds 1 more.", plus_one_forgotten),
+            "The quotient (n + 2p - k) / s counts the steps between window positions; the "
+            "first position adds 1 more.", plus_one_forgotten),
     Mistake("stride_ignored", "conv_output_size",
             "With stride s the window jumps s cells at a time, so divide the free length by s.",
             stride_ignored),
@@ -108,7 +108,7 @@ MISTAKES = (
             "A transposed convolution enlarges: its size is (n - 1) * s - 2p + k, the inverse "
             "of the convolution formula.", transposed_uses_conv_formula),
     Mistake("transposed_n_times_stride", "transposed_conv_output_size",
-            "n inputs leave n - 1 gaps of s cells between them, so the term is (n - 1) * s.",
+            "Spreading n inputs s cells apart leaves n - 1 gaps, so the term is (n - 1) * s.",
             transposed_n_times_stride),
     Mistake("same_padding_half_kernel", "same_padding",
             "An even kernel needs an odd total padding k - 1, so one side gets one cell more "

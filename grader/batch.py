@@ -1,0 +1,250 @@
+"""Grade every submission of an assignment into the gradebook, resumably.
+
+The parent lists one folder per student, reads and hashes each submission, skips
+the ones the gradebook already holds for the same submission and exercise
+versions, and hands the rest to an executor (worker processes on this machine,
+or a Dask cluster).  Results come back one at a time and are committed to the
+gradebook as they arrive, one transaction each, so memory stays flat and a batch
+killed at any moment loses at most the submissions in flight: the next run
+grades exactly those.  Submissions are only ever read.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from grader.errors import CnnGraderError, SubmissionError
+from grader.gradebook import Gradebook, exercise_versions_hash
+from grader.grading import collect_submission, grade_submission, submission_hash
+from grader.late import LatePolicy
+from grader.results import GradingResult
+from grader.sandbox import Sandbox
+from grader.variant import build_assignment_variant
+
+
+@dataclass(frozen=True)
+class GradingJob:
+    """Everything a worker needs to grade any student of one assignment.
+
+    It is pickled once per worker; the secret and expected answers only ever live
+    in grader processes, never in a sandbox child.
+    """
+
+    course: Any  # grader.course.Course, as returned by grader.variant.load_course
+    assignment_id: str
+    secret: bytes = field(repr=False)
+    insecure: bool = False
+    policy: LatePolicy | None = None
+
+
+@dataclass(frozen=True)
+class SubmissionTask:
+    """One student's files, already read by the parent."""
+
+    student_id: str
+    files: dict[str, bytes]
+    submitted_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TaskOutcome:
+    """What a worker sends back: a result, or why the student could not be graded."""
+
+    student_id: str
+    result: GradingResult | None
+    versions_hash: str = ""
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    graded: int
+    skipped: int  # unchanged since the gradebook's current result
+    grader_errors: int  # graded, but some check hit a grader error (re-graded next run)
+    failures: tuple[tuple[str, str], ...]  # (student id, reason): not graded, retried next run
+    seconds: float
+    workers: int
+
+
+class Executor(Protocol):
+    """Turns submission tasks into outcomes, in any order, holding few at a time."""
+
+    workers: int
+
+    def outcomes(self, job: GradingJob, tasks: Iterator[SubmissionTask]) -> Iterator[TaskOutcome]:
+        ...
+
+
+def open_sandbox(job: GradingJob) -> Sandbox:
+    """The warm sandbox one worker slot keeps for all its submissions."""
+    return Sandbox(require_full_isolation=not job.insecure)
+
+
+def grade_task(job: GradingJob, task: SubmissionTask, sandbox: Sandbox) -> TaskOutcome:
+    """Rebuild the student's variant (pure) and grade their files; shared by every
+    executor so that local and distributed grading give identical results."""
+    try:
+        variant = build_assignment_variant(
+            job.course, job.assignment_id, task.student_id, job.secret
+        )
+        result = grade_submission(
+            variant=variant, files=task.files, sandbox=sandbox,
+            submitted_at=task.submitted_at, policy=job.policy,
+        )
+    except CnnGraderError as error:
+        return TaskOutcome(task.student_id, None, error=f"{type(error).__name__}: {error}")
+    return TaskOutcome(task.student_id, result, exercise_versions_hash(variant))
+
+
+def student_folders(submissions_dir: Path) -> list[Path]:
+    """One folder per student, by name; hidden folders and loose files are ignored."""
+    if not submissions_dir.is_dir():
+        raise SubmissionError(f"{submissions_dir}: no such folder of submissions")
+    return sorted(
+        p for p in submissions_dir.iterdir() if p.is_dir() and not p.name.startswith(".")
+    )
+
+
+def submission_time(folder: Path) -> datetime:
+    """When a folder was submitted, taken as the newest modification time of its files."""
+    times = [p.stat().st_mtime for p in folder.rglob("*") if p.is_file()]
+    return datetime.fromtimestamp(max(times, default=folder.stat().st_mtime), UTC)
+
+
+def grade_batch(
+    *,
+    course: Any,
+    assignment_id: str,
+    submissions_dir: Path,
+    secret: bytes,
+    gradebook_path: Path,
+    workers: int | None = None,
+    force: bool = False,
+    insecure: bool = False,
+    progress: bool | None = None,
+    policy: LatePolicy | None = None,
+    scheduler: str | None = None,
+) -> BatchSummary:
+    """Grade every student folder under ``submissions_dir`` into the gradebook.
+
+    ``workers`` worker slots (default: one per core) each keep a warm sandbox; with
+    ``scheduler`` (a Dask address) the grading runs on that cluster instead.
+    ``force`` re-grades unchanged submissions.  ``progress`` defaults to showing a
+    progress line when stderr is a terminal.
+    """
+    job = GradingJob(course, assignment_id, secret, insecure, policy)
+    executor = make_executor(workers=workers, scheduler=scheduler)
+    show = sys.stderr.isatty() if progress is None else progress
+    started = time.perf_counter()
+    folders = student_folders(Path(submissions_dir))
+    with Gradebook(gradebook_path) as gradebook:
+        tally = _Tally(total=len(folders), started=started, show=show)
+        versions = _versions_hash(job, folders)
+        tasks = _pending_tasks(job, folders, gradebook, versions, force, tally.skip)
+        for outcome in executor.outcomes(job, tasks):
+            _record(gradebook, outcome, tally)
+    tally.finish()
+    return tally.summary(executor.workers)
+
+
+def make_executor(*, workers: int | None = None, scheduler: str | None = None) -> Executor:
+    """Worker processes on this machine, or the Dask cluster at ``scheduler``."""
+    if scheduler:
+        from grader.executors.dask import DaskExecutor
+
+        return DaskExecutor(scheduler)
+    from grader.executors.local import LocalExecutor
+
+    return LocalExecutor(workers or os.cpu_count() or 1)
+
+
+def _versions_hash(job: GradingJob, folders: list[Path]) -> str:
+    """Exercise versions are the same for every student; one variant tells them."""
+    if not folders:
+        return ""
+    variant = build_assignment_variant(job.course, job.assignment_id, folders[0].name, job.secret)
+    return exercise_versions_hash(variant)
+
+
+def _pending_tasks(
+    job: GradingJob, folders: list[Path], gradebook: Gradebook, versions_hash: str,
+    force: bool, on_skip: Callable[[], None],
+) -> Iterator[SubmissionTask]:
+    """Read each folder only when an executor asks for more work (memory stays flat)."""
+    course_id = job.course.course_id
+    for folder in folders:
+        files = collect_submission(folder)
+        unchanged = not gradebook.needs_grading(
+            course_id, job.assignment_id, folder.name, submission_hash(files), versions_hash
+        )
+        if unchanged and not force:
+            on_skip()
+            continue
+        when = submission_time(folder) if job.policy else None
+        yield SubmissionTask(folder.name, files, when)
+
+
+def _record(gradebook: Gradebook, outcome: TaskOutcome, tally: _Tally) -> None:
+    if outcome.result is None:
+        tally.fail(outcome.student_id, outcome.error or "unknown error")
+        return
+    gradebook.record(outcome.result, versions_hash=outcome.versions_hash)
+    tally.grade(outcome.result.grader_error)
+
+
+@dataclass
+class _Tally:
+    """Counts for the summary and the progress line of one batch run."""
+
+    total: int
+    started: float
+    show: bool
+    graded: int = 0
+    skipped: int = 0
+    grader_errors: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+    def skip(self) -> None:
+        self.skipped += 1
+        self._draw()
+
+    def grade(self, grader_error: bool) -> None:
+        self.graded += 1
+        self.grader_errors += int(grader_error)
+        self._draw()
+
+    def fail(self, student_id: str, reason: str) -> None:
+        self.failures.append((student_id, reason))
+        self._draw()
+
+    def _draw(self) -> None:
+        if not self.show:
+            return
+        done = self.graded + self.skipped + len(self.failures)
+        elapsed = max(time.perf_counter() - self.started, 1e-9)
+        width = 30
+        filled = width * done // max(self.total, 1)
+        sys.stderr.write(
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{self.total} "
+            f"graded {self.graded} skipped {self.skipped} failed {len(self.failures)} "
+            f"{self.graded / elapsed:.1f}/s "
+        )
+        sys.stderr.flush()
+
+    def finish(self) -> None:
+        if self.show:
+            sys.stderr.write("\n")
+
+    def summary(self, workers: int) -> BatchSummary:
+        return BatchSummary(
+            graded=self.graded, skipped=self.skipped, grader_errors=self.grader_errors,
+            failures=tuple(self.failures), seconds=round(time.perf_counter() - self.started, 3),
+            workers=workers,
+        )

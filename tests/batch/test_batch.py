@@ -1,0 +1,128 @@
+"""Local batch grading: every folder graded once, idempotent re-runs, read-only inputs."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+
+import pytest
+
+from grader.batch import grade_batch, student_folders
+from grader.errors import SubmissionError
+from grader.gradebook import Gradebook
+from grader.grading import collect_submission, grade_submission
+from grader.sandbox import Sandbox
+from grader.variant import build_assignment_variant
+
+from .conftest import ASSIGNMENT, CLASS, SECRET, snapshot, write_submissions
+
+
+def _current(gradebook, course):
+    with Gradebook(gradebook) as book:
+        return {row.student_id: row for row in book.current(course.course_id, ASSIGNMENT)}
+
+
+def test_every_student_folder_is_graded_exactly_once(graded_locally, course):
+    summary, gradebook, _ = graded_locally
+    assert (summary.graded, summary.skipped, summary.failures) == (len(CLASS), 0, ())
+    rows = _current(gradebook, course)
+    assert sorted(rows) == sorted(CLASS)
+    with Gradebook(gradebook) as book:
+        history = book.history(course.course_id, ASSIGNMENT)
+    assert Counter(row.student_id for row in history) == dict.fromkeys(CLASS, 1)
+
+
+def test_reference_answers_earn_full_marks_and_blank_stubs_earn_nothing(graded_locally, course):
+    rows = _current(graded_locally[1], course)
+    for student, profile in CLASS.items():
+        row = rows[student]
+        assert row.max_score > 0
+        if profile == "reference":
+            assert row.score == row.max_score, student
+        if profile in ("blank", "malicious"):
+            assert row.score == 0, student
+        if profile in ("mistaken", "half-right"):
+            assert 0 <= row.score < row.max_score, student
+
+
+def test_mistaken_submissions_are_counted_in_the_class_analytics(graded_locally, course):
+    with Gradebook(graded_locally[1]) as book:
+        counts = book.mistake_counts(course.course_id, ASSIGNMENT)
+    mistaken = sum(profile == "mistaken" for profile in CLASS.values())
+    assert counts, "no modeled mistake was recognised"
+    assert max(count.students for count in counts) == mistaken
+
+
+def test_the_batch_agrees_with_grading_each_submission_alone(graded_locally, course,
+                                                              class_submissions):
+    rows = _current(graded_locally[1], course)
+    with Sandbox() as sandbox:
+        for student in CLASS:
+            variant = build_assignment_variant(course, ASSIGNMENT, student, SECRET)
+            files = collect_submission(class_submissions / student)
+            alone = grade_submission(variant=variant, files=files, sandbox=sandbox)
+            assert (rows[student].score, rows[student].mistakes) == (
+                alone.score, " ".join(alone.mistakes)
+            ), student
+            assert rows[student].submission_hash == alone.submission_hash
+
+
+def test_submissions_are_left_exactly_as_they_were(graded_locally, class_submissions):
+    assert snapshot(class_submissions) == graded_locally[2]
+
+
+@pytest.fixture
+def small_class(course, tmp_path):
+    folder = write_submissions(course, tmp_path / "subs", {"ann": "reference", "ben": "blank"})
+    return folder, tmp_path / "gradebook.db"
+
+
+def _run(course, folder, gradebook, **options):
+    return grade_batch(course=course, assignment_id=ASSIGNMENT, submissions_dir=folder,
+                       secret=SECRET, gradebook_path=gradebook, workers=1, progress=False,
+                       **options)
+
+
+def test_running_again_skips_unchanged_work_and_regrades_a_changed_submission(course,
+                                                                             small_class):
+    folder, gradebook = small_class
+    assert _run(course, folder, gradebook).graded == 2
+    again = _run(course, folder, gradebook)
+    assert (again.graded, again.skipped) == (0, 2)
+    shutil.rmtree(folder / "ben")
+    write_submissions(course, folder, {"ben": "reference"})
+    third = _run(course, folder, gradebook)
+    assert (third.graded, third.skipped) == (1, 1)
+    rows = _current(gradebook, course)
+    assert rows["ben"].score == rows["ben"].max_score
+    with Gradebook(gradebook) as book:
+        history = [row.student_id for row in book.history(course.course_id, ASSIGNMENT)]
+    assert Counter(history) == {"ann": 1, "ben": 2}
+
+
+def test_force_regrades_unchanged_submissions(course, small_class):
+    folder, gradebook = small_class
+    _run(course, folder, gradebook)
+    forced = _run(course, folder, gradebook, force=True)
+    assert (forced.graded, forced.skipped) == (2, 0)
+
+
+def test_a_progress_line_is_drawn_only_when_asked(course, small_class, capsys):
+    folder, gradebook = small_class
+    _run(course, folder, gradebook)
+    assert capsys.readouterr().err == ""
+    grade_batch(course=course, assignment_id=ASSIGNMENT, submissions_dir=folder, secret=SECRET,
+                gradebook_path=gradebook, workers=1, progress=True)
+    assert "2/2" in capsys.readouterr().err
+
+
+def test_hidden_folders_and_loose_files_are_not_students(tmp_path):
+    for name in ("zoe", "amy", ".git"):
+        (tmp_path / name).mkdir()
+    (tmp_path / "notes.txt").write_text("not a student")
+    assert [p.name for p in student_folders(tmp_path)] == ["amy", "zoe"]
+
+
+def test_a_missing_submissions_folder_is_named_in_the_error(tmp_path):
+    with pytest.raises(SubmissionError, match="nowhere"):
+        student_folders(tmp_path / "nowhere")

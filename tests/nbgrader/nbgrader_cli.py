@@ -1,0 +1,37 @@
+"""Run the real nbgrader command line of this virtualenv in a course folder."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+
+
+def nbgrader_available() -> bool:
+    return (BIN / "nbgrader").exists()
+
+
+def nbgrader(course_dir: Path, *args: str, timeout: float = 300) -> str:
+    """``nbgrader ARGS`` in ``course_dir``; fails the test with nbgrader's log on error."""
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    env.pop("NBGRADER_EXECUTION", None)
+    command = [str(BIN / "nbgrader"), *args, f"--CourseDirectory.root={course_dir}"]
+    done = subprocess.run(command, cwd=course_dir, env=env, capture_output=True, text=True,
+                          timeout=timeout, check=False)
+    if done.returncode != 0:
+        raise AssertionError(f"nbgrader {' '.join(args)} failed ({done.returncode}):\n"
+                             f"{done.stdout[-3000:]}\n{done.stderr[-6000:]}")
+    return done.stdout + done.stderr
+
+
+def exported_scores(course_dir: Path, assignment_id: str) -> dict[str, tuple[float, float]]:
+    """``student -> (score, max_score)`` from ``nbgrader export`` (CSV)."""
+    path = course_dir / "grades.csv"
+    nbgrader(course_dir, "export", f"--to={path}")
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = [row for row in csv.DictReader(handle) if row["assignment"] == assignment_id]
+    return {row["student_id"]: (float(row["score"]), float(row["max_score"])) for row in rows}

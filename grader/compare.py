@@ -37,7 +37,11 @@ def values_match(got: Any, expected: Any, tolerance: Tolerance) -> bool:
 def _check_single(case: Case, got: Any) -> CheckResult:
     problem = _problem(got, case.expected)
     if problem:
-        return _result(case, 0.0, "failed", f"{case.label}: {problem}", got=got)
+        mistake = _matching_mistake(got, case.mistakes, case.tolerance)
+        lines = [f"{case.label}: {problem}"]
+        if mistake is not None:
+            lines.append(f"This matches a common mistake: {mistake.explanation}")
+        return _result(case, 0.0, "failed", "\n".join(lines), got=got, mistake=mistake)
     close = _close(got, case.expected, case.tolerance)
     if bool(np.all(close)):
         return _result(case, case.points, "passed", f"{case.label}: correct")

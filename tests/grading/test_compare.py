@@ -148,3 +148,13 @@ def test_errors_on_every_second_row_point_at_the_stride():
 def test_values_match_refuses_broadcasting():
     assert not values_match(np.zeros(1), np.zeros((3, 3)), Tolerance())
     assert values_match(np.zeros((3, 3)), np.zeros((3, 3)), Tolerance())
+
+
+def test_a_wrong_shape_produced_by_a_modeled_mistake_is_still_named():
+    stride_ignored = ModeledAnswer(
+        "conv_stride_ignored", "The stride was ignored.", np.ones((4, 4))
+    )
+    case = make_case(np.ones((2, 2)), answer_type="array", mistakes=[stride_ignored])
+    result = check_case(case, outcome(np.ones((4, 4))))
+    assert "has shape (4, 4), expected (2, 2)" in result.message
+    assert result.mistake_id == "conv_stride_ignored"

@@ -200,8 +200,14 @@ def _normalize(array: np.ndarray) -> Any:
     return result.item() if result.ndim == 0 else result
 
 
-def describe_end(status: int | None, timed_out: bool, limits: Limits) -> tuple[str, str]:
-    """How the child ended, as (reason for the interrupted step, reason for later steps)."""
+def describe_end(status: int | None, timed_out: bool, limits: Limits,
+                 cpu_seconds: float | None = None) -> tuple[str, str]:
+    """How the child ended, as (reason for the interrupted step, reason for later steps).
+
+    ``cpu_seconds`` (measured by the child's parent) recognises the CPU limit when
+    the kernel's final SIGKILL rather than SIGXCPU ended the process.
+    """
+    cpu_spent = cpu_seconds is not None and cpu_seconds >= limits.cpu_seconds
     if timed_out:
         return f"timed out after {limits.wall_seconds:g} s", "not run: an earlier call timed out"
     later = "not run: an earlier call ended the process"
@@ -209,7 +215,7 @@ def describe_end(status: int | None, timed_out: bool, limits: Limits) -> tuple[s
         return "stopped unexpectedly (the sandbox lost the process)", later
     if os.WIFSIGNALED(status):
         number = os.WTERMSIG(status)
-        if number == signal.SIGXCPU:
+        if number == signal.SIGXCPU or (number == signal.SIGKILL and cpu_spent):
             return f"used more than {limits.cpu_seconds} s of CPU time", later
         name = signal.Signals(number).name if number in signal.valid_signals() else str(number)
         if number == signal.SIGKILL:

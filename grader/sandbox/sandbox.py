@@ -55,6 +55,7 @@ class _RunEvents:
 
     pid: int | None = None
     status: int | None = None
+    cpu_seconds: float | None = None
     done: bool = False
     timed_out: bool = False
     setup_error: str | None = None
@@ -237,6 +238,7 @@ class Sandbox:
             events.pid = int(message["pid"])
         elif kind == "exit":
             events.status = int(message["status"])
+            events.cpu_seconds = float(message["cpu_seconds"])
         elif kind == "setup_error":
             events.setup_error = str(message.get("message"))
         elif kind == "done":
@@ -267,7 +269,8 @@ class Sandbox:
     def _result(self, request: SandboxRequest, run_dir: str, events: _RunEvents,
                 seconds: float) -> SandboxResult:
         out_dir = os.path.join(run_dir, "out")
-        current, later = readback.describe_end(events.status, events.timed_out, request.limits)
+        current, later = readback.describe_end(events.status, events.timed_out,
+                                               request.limits, events.cpu_seconds)
         if events.zygote_lost and not events.timed_out:
             current, later = ("stopped the sandbox helper (for example by killing its parent "
                               "process)", "not run: an earlier call stopped the sandbox")

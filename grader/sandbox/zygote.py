@@ -5,19 +5,23 @@ It holds no answers and never reads a request itself: on ``{"op": "run"}`` it
 forks, and the child reads the request from the pipe, so no submission ever lives
 in the zygote's memory.  Process tree of one run with full isolation:
 
-    zygote ── C1 (root: new mount/net/ipc/pid namespaces, private /tmp)
-               └── C2 (root, PID 1 of the run's namespace: fresh /proc, reaps)
-                    └── C3 (sandbox uid, rlimits: imports and runs the student code)
+    zygote ── C1 (root: new mount/net/ipc/pid namespaces, private /tmp, waits)
+               └── C2 (PID 1 of the run's namespace: fresh /proc, then the sandbox
+                       uid and rlimits; imports and runs the student code)
 
-The parent kills C2 on timeout, which ends every process of the namespace.  Without
+The parent kills C2 on timeout, which ends every process of the namespace (so do
+C2's normal exit and C1's death, through the parent-death signal).  As a PID 1,
+C2 ignores SIGXCPU, so C1 reports the CPU time it used and the parent tells a CPU
+limit apart from other kills.  Without
 root, C1 runs the student code itself in a new session (killed by process group).
-Messages to the parent: ready, started (pid to kill), exit (C3's wait status),
+Messages to the parent: ready, started (pid to kill), exit (C2's wait status),
 setup_error (our fault), done (C1 finished).
 """
 
 from __future__ import annotations
 
 import base64
+import gc
 import importlib
 import json
 import os
@@ -59,6 +63,8 @@ def main() -> None:
             error = str(exc)
     for name in PRELOAD:
         importlib.import_module(name)
+    gc.collect()
+    gc.freeze()  # children's collections then skip (and do not copy) the warm heap
     wire.send(control_out, {"event": "ready", "pid": os.getpid(), "error": error})
     serve(config, control_in, control_out)
 
@@ -158,33 +164,17 @@ def confined_run(config: dict, request: dict, run_dir: str, control_out: int) ->
     pid = os.fork()
     if pid == 0:
         try:
-            namespace_init(config, request, control_out)
-        except BaseException as exc:
-            report_setup_error(control_out, exc)
-    wire.send(control_out, {"event": "started", "pid": pid})
-    os.waitpid(pid, 0)
-
-
-def namespace_init(config: dict, request: dict, control_out: int) -> None:
-    """C2, PID 1 of the run: fresh /proc, start C3, reap everything, report C3's status."""
-    import confine  # type: ignore[import-not-found]
-    import wire  # type: ignore[import-not-found]
-
-    confine.mount_proc()
-    pid = os.fork()
-    if pid == 0:
-        try:
+            confine.mount_proc()
             confine.apply_rlimits(request["limits"], with_processes=True)
             confine.drop_privileges(config["uid"], config["gid"])
             confine.set_parent_death_signal()
         except BaseException as exc:
             report_setup_error(control_out, exc)
         enter_and_run(request, "/tmp/run", apply_limits=False)
-    while True:
-        reaped, status = os.wait()
-        if reaped == pid:
-            wire.send(control_out, {"event": "exit", "status": status})
-            os._exit(0)
+    wire.send(control_out, {"event": "started", "pid": pid})
+    _, status, usage = os.wait4(pid, 0)
+    wire.send(control_out, {"event": "exit", "status": status,
+                            "cpu_seconds": usage.ru_utime + usage.ru_stime})
 
 
 def enter_and_run(request: dict, run_dir: str, *, apply_limits: bool) -> None:

@@ -24,6 +24,7 @@ from grader.errors import CnnGraderError, SubmissionError
 from grader.gradebook import Gradebook, exercise_versions_hash
 from grader.grading import collect_submission, grade_submission, submission_hash
 from grader.late import LatePolicy
+from grader.pipeline import write_student_outputs
 from grader.results import GradingResult
 from grader.sandbox import Sandbox
 from grader.variant import build_assignment_variant
@@ -131,8 +132,12 @@ def grade_batch(
     progress: bool | None = None,
     policy: LatePolicy | None = None,
     scheduler: str | None = None,
+    out_dir: Path | None = None,
 ) -> BatchSummary:
     """Grade every student folder under ``submissions_dir`` into the gradebook.
+
+    With ``out_dir``, each student's ``results.json``, ``junit.xml`` and
+    ``feedback.md`` are written there as their result arrives.
 
     ``workers`` worker slots (default: one per core) each keep a warm sandbox; with
     ``scheduler`` (a Dask address) the grading runs on that cluster instead.
@@ -150,6 +155,8 @@ def grade_batch(
         tasks = _pending_tasks(job, folders, gradebook, versions, force, tally.skip)
         for outcome in executor.outcomes(job, tasks):
             _record(gradebook, outcome, tally)
+            if out_dir is not None and outcome.result is not None:
+                write_student_outputs(outcome.result, out_dir)
     tally.finish()
     return tally.summary(executor.workers)
 

@@ -1,0 +1,157 @@
+"""``cnn-grader demo``: the whole round trip on the demo course, in one folder.
+
+Generates an assignment for the sample roster, writes one submission per student
+(reference, blank, modeled mistakes, half right, malicious, and one worked in the
+notebook), grades them all in the sandbox, and returns what to print.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.batch import grade_batch
+from grader.course import Course, load_course, read_secret
+from grader.demo_submissions import PROFILES, reference_files
+from grader.errors import SpecError
+from grader.gradebook import Gradebook
+from grader.model import AssignmentVariant
+from grader.release import write_release
+from grader.variant import build_assignment_variant
+
+DEMO_MARKER = ".cnn-grader-demo"
+DEMO_SECRET = b"cnn-grader demo secret: never use this for a real course"
+PROFILE_ORDER = ("reference", "blank", "mistaken", "half-right", "malicious", "notebook")
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    out_dir: Path
+    assignment_id: str
+    profiles: tuple[tuple[str, str], ...]  # (student id, profile)
+    secret_note: str
+
+
+def find_course_file(start: Path | None = None) -> Path:
+    """``course.yml`` in the current folder, else in the source checkout of this package."""
+    candidates = [Path(start or Path.cwd()) / "course.yml"]
+    candidates.append(Path(__file__).resolve().parent.parent / "course.yml")
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    raise SpecError("no course.yml here or in the cnn-grader checkout; pass --course")
+
+
+def prepare_out_dir(out_dir: Path) -> None:
+    """A fresh folder: refuse to overwrite anything that is not an earlier demo."""
+    if out_dir.exists() and any(out_dir.iterdir()):
+        if not (out_dir / DEMO_MARKER).exists():
+            raise SpecError(
+                "exists and is not an earlier demo folder; choose another --out", where=str(out_dir)
+            )
+        shutil.rmtree(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / DEMO_MARKER).write_text("written by cnn-grader demo\n", encoding="utf-8")
+
+
+def demo_secret(course: Course) -> tuple[bytes, str]:
+    try:
+        return read_secret(course), "using the course secret"
+    except SpecError:
+        return DEMO_SECRET, "no course secret set: using a throwaway demo secret"
+
+
+def default_assignment(course: Course) -> str:
+    """The assignment with the most exercises (the richest demo)."""
+    return max(course.assignments, key=lambda a: len(a.exercises)).assignment_id
+
+
+def run_demo(
+    *,
+    out_dir: Path,
+    course_path: Path | None = None,
+    assignment_id: str | None = None,
+    workers: int = 2,
+    progress: Callable[[str], None] = print,
+) -> DemoRun:
+    """Generate, submit, grade; the gradebook lands in ``out_dir/gradebook.db``."""
+    course = load_course(course_path or find_course_file())
+    assignment_id = assignment_id or default_assignment(course)
+    prepare_out_dir(out_dir)
+    secret, note = demo_secret(course)
+    progress(f"[1/3] generating {assignment_id} for {len(course.roster)} students ({note})")
+    write_release(course, assignment_id, course.roster, secret, out_dir / "release")
+    progress("[2/3] writing one submission per student")
+    profiles = _write_submissions(course, assignment_id, secret, out_dir)
+    progress("[3/3] grading every submission in the sandbox")
+    grade_batch(
+        course=course,
+        assignment_id=assignment_id,
+        submissions_dir=out_dir / "submissions",
+        secret=secret,
+        gradebook_path=out_dir / "gradebook.db",
+        workers=workers,
+        progress=False,
+        policy=course.assignment(assignment_id).late_policy(),
+        out_dir=out_dir / "graded",
+    )
+    return DemoRun(out_dir, assignment_id, profiles, note)
+
+
+def _write_submissions(
+    course: Course, assignment_id: str, secret: bytes, out_dir: Path
+) -> tuple[tuple[str, str], ...]:
+    chosen = []
+    for index, student in enumerate(course.roster):
+        profile = PROFILE_ORDER[index % len(PROFILE_ORDER)]
+        variant = build_assignment_variant(course, assignment_id, student.student_id, secret)
+        folder = out_dir / "submissions" / student.student_id
+        folder.mkdir(parents=True)
+        release = out_dir / "release" / assignment_id / student.student_id
+        files = (
+            _notebook_submission(variant, release)
+            if profile == "notebook"
+            else (PROFILES[profile](variant))
+        )
+        for name, content in files.items():
+            (folder / name).write_bytes(content)
+        chosen.append((student.student_id, profile))
+    return tuple(chosen)
+
+
+def _notebook_submission(variant: AssignmentVariant, release: Path) -> dict[str, bytes]:
+    """The student's released notebook with every exercise cell answered, plus the
+    untouched stubs (the grader prefers the notebook over an untouched stub)."""
+    answers = {
+        name.removesuffix(".py"): source.decode()
+        for name, source in reference_files(variant).items()
+    }
+    notebook_name = f"{variant.assignment_id}.ipynb"
+    notebook = json.loads((release / notebook_name).read_text(encoding="utf-8"))
+    for cell in notebook["cells"]:
+        module = cell.get("metadata", {}).get("cnn_grader", {}).get("module")
+        if cell["cell_type"] == "code" and module in answers:
+            cell["source"] = answers[module]
+    files = {
+        f"{ex.module}.py": (release / f"{ex.module}.py").read_bytes() for ex in variant.exercises
+    }
+    files[notebook_name] = json.dumps(notebook, indent=1).encode()
+    return files
+
+
+def gradebook_table(run: DemoRun, course_id: str) -> str:
+    """A fixed-width table of the demo's gradebook, one row per student."""
+    profiles = dict(run.profiles)
+    with Gradebook(run.out_dir / "gradebook.db") as gradebook:
+        rows = gradebook.current(course_id, run.assignment_id)
+    lines = [f"{'student':<12} {'submission':<11} {'score':>13}  mistakes recognised"]
+    for row in sorted(rows, key=lambda r: r.student_id):
+        mistakes = row.mistakes.replace(" ", ", ") if row.mistakes else "-"
+        score = f"{row.score:g} / {row.max_score:g}"
+        lines.append(
+            f"{row.student_id:<12} {profiles.get(row.student_id, '?'):<11} {score:>13}  {mistakes}"
+        )
+    return "\n".join(lines)

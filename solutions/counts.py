@@ -133,3 +133,13 @@ CIFAR_STYLE_CNN = (_conv(3, 32, 3), _POOL, _conv(32, 64, 3), _POOL, _dense(8 * 8
 # 128x128x3 input; three conv 3x3 ("same") + pool blocks (32, 64, 128), dense 32768 -> 512 -> 2.
 CATS_VS_DOGS_CNN = (_conv(3, 32, 3), _POOL, _conv(32, 64, 3), _POOL, _conv(64, 128, 3), _POOL,
                     _dense(16 * 16 * 128, 512), _dense(512, 2))    # 16,872,002 parameters
+# Classic networks of the notes' scaling table (biases included, no batch-norm).
+LENET5 = (_conv(1, 6, 5), _POOL, _conv(6, 16, 5), _POOL, _conv(16, 120, 5), _dense(120, 84),
+          _dense(84, 10))                                          # 61,706 parameters
+ALEXNET = (_conv(3, 96, 11), _POOL, _conv(96, 256, 5), _POOL, _conv(256, 384, 3),
+           _conv(384, 384, 3), _conv(384, 256, 3), _POOL, _dense(256 * 6 * 6, 4096),
+           _dense(4096, 4096), _dense(4096, 1000))                 # 62,378,344 (one-GPU form)
+VGG16 = (*(_conv(c_in, c_out, 3) for c_in, c_out in [
+    (3, 64), (64, 64), (64, 128), (128, 128), (128, 256), (256, 256), (256, 256),
+    (256, 512), (512, 512), (512, 512), (512, 512), (512, 512), (512, 512)]),
+    _dense(512 * 7 * 7, 4096), _dense(4096, 4096), _dense(4096, 1000))  # 138,357,544

@@ -230,9 +230,8 @@ def _check_prompt(data: Mapping[str, Any], report: Report) -> str:
         try:
             compile_prompt(prompt)
         except jinja2.TemplateSyntaxError as error:
-            line = report.doc.line_of(("prompt",))
-            if line and "\n" in prompt.strip():
-                line += error.lineno  # block scalar: the text starts on the next line
+            start = report.doc.text_lines.get(("prompt",))
+            line = start + error.lineno - 1 if start else report.doc.line_of(("prompt",))
             report.problems.append(Problem(report.doc.source, line, "prompt",
                                            f"invalid jinja2 template: {error.message}"))
     return prompt

@@ -76,9 +76,9 @@ def build_exercise_variant(spec: ExerciseSpec, *, secret: bytes, path: Sequence[
             prompt_markdown=render_prompt(spec, params, output.prompt_context, points),
             stub_source=output.stub_source, cases=_scaled(cases, points), params=params,
             hints=spec.hints, solution_source=output.solution_source)
-    reason, count = reasons.most_common(1)[0]
-    raise SpecError(f"no valid variant in {MAX_ATTEMPTS} attempts for student {path[-1]!r}; "
-                    f"most often ({count}x): {reason}", where=f"{spec.source}: {spec.exercise_id}")
+    summary = "; ".join(f"{count}x {reason}" for reason, count in reasons.most_common(3))
+    raise SpecError(f"no valid variant in {MAX_ATTEMPTS} attempts for student {path[-1]!r}: "
+                    f"{summary}", where=f"{spec.source}: {spec.exercise_id}")
 
 
 def render_prompt(spec: ExerciseSpec, params: dict[str, Any], context: Any, points: float) -> str:
@@ -129,16 +129,19 @@ def first_undiscriminated(cases: Sequence[Case]) -> str | None:
 def values_equal(got: Any, expected: Any, tolerance: Tolerance = EXACT) -> bool:
     """Whether ``got`` matches ``expected``: exact for integers, within tolerance for floats.
 
-    Shapes must agree; tuples and lists compare element by element; strings and
-    ``None`` compare exactly.
+    Shapes must agree; tuples (several outputs, or a shape) compare element by
+    element; lists are array-like; strings and ``None`` compare exactly.
     """
     if got is None or expected is None or isinstance(got, str) or isinstance(expected, str):
         return got == expected if type(got) is type(expected) else False
-    if isinstance(got, tuple | list) or isinstance(expected, tuple | list):
-        return (isinstance(got, tuple | list) and isinstance(expected, tuple | list)
+    if isinstance(got, tuple) or isinstance(expected, tuple):
+        return (isinstance(got, tuple) and isinstance(expected, tuple)
                 and len(got) == len(expected)
                 and all(values_equal(g, e, tolerance) for g, e in zip(got, expected, strict=True)))
-    got_array, expected_array = np.asarray(got), np.asarray(expected)
+    try:
+        got_array, expected_array = np.asarray(got), np.asarray(expected)
+    except ValueError:  # ragged nested lists
+        return False
     if got_array.shape != expected_array.shape:
         return False
     if got_array.dtype.kind not in "biuf" or expected_array.dtype.kind not in "biuf":

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +73,8 @@ class LocatedYaml:
     data: Any
     lines: Mapping[KeyPath, int]
     duplicate_keys: tuple[Problem, ...] = ()
+    text_lines: Mapping[KeyPath, int] = field(default_factory=dict)
+    """Line where a scalar's text starts (the line after ``|`` or ``>`` for block scalars)."""
 
     def line_of(self, path: KeyPath) -> int | None:
         """The line of ``path``, or of its longest prefix that has one."""
@@ -104,17 +106,25 @@ def parse_yaml(text: str, *, source: str) -> LocatedYaml:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         what = getattr(error, "problem", None) or str(error).splitlines()[0]
+        opened = getattr(error, "context_mark", None)
+        if opened is not None and line is not None and opened.line + 1 != line:
+            what += f" ({getattr(error, 'context', None) or 'context'} on line {opened.line + 1})"
         raise SpecProblems([Problem(source, line, "", f"invalid YAML: {what}")]) from None
     lines: dict[KeyPath, int] = {(): 1}
+    text_lines: dict[KeyPath, int] = {}
     duplicates: list[Problem] = []
     if root is not None:
-        _index_lines(root, (), lines, duplicates, source)
-    return LocatedYaml(source, text, data, lines, tuple(duplicates))
+        _index_lines(root, (), (lines, text_lines), duplicates, source)
+    return LocatedYaml(source, text, data, lines, tuple(duplicates), text_lines)
 
 
-def _index_lines(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int],
+def _index_lines(node: yaml.Node, path: KeyPath,
+                 indexes: tuple[dict[KeyPath, int], dict[KeyPath, int]],
                  duplicates: list[Problem], source: str) -> None:
-    if isinstance(node, yaml.MappingNode):
+    lines, text_lines = indexes
+    if isinstance(node, yaml.ScalarNode):
+        text_lines[path] = node.start_mark.line + (2 if node.style in ("|", ">") else 1)
+    elif isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
@@ -124,11 +134,11 @@ def _index_lines(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int],
                                           format_path(child), "duplicate key"))
             seen.add(key)
             lines[child] = key_node.start_mark.line + 1
-            _index_lines(value_node, child, lines, duplicates, source)
+            _index_lines(value_node, child, indexes, duplicates, source)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             lines[(*path, index)] = item.start_mark.line + 1
-            _index_lines(item, (*path, index), lines, duplicates, source)
+            _index_lines(item, (*path, index), indexes, duplicates, source)
 
 
 class Report:

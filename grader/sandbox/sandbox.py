@@ -102,6 +102,16 @@ class Sandbox:
     def isolation(self) -> str:
         return self._isolation
 
+    @property
+    def uid(self) -> int | None:
+        """The unprivileged uid children run as, or None without a user switch."""
+        return self._slot.uid if self._slot is not None and self._full else None
+
+    @property
+    def zygote_pid(self) -> int | None:
+        """The warm helper's pid (every child of a run is forked from it)."""
+        return self._process.pid if self._process is not None else None
+
     def __enter__(self) -> Sandbox:
         return self
 

@@ -37,6 +37,9 @@ PRELOAD = (
     "fractions", "decimal", "numbers", "contextlib", "heapq", "bisect", "array", "gc",
     "inspect", "pprint", "time", "encodings.latin_1", "encodings.ascii", "encodings.utf_8",
     "importlib.util", "importlib.machinery", "traceback", "linecache", "tokenize",
+    "encodings.idna", "socket", "datetime", "pathlib", "tempfile", "shutil", "glob",
+    "fnmatch", "csv", "pickle", "hashlib", "struct", "queue", "threading", "signal",
+    "subprocess", "unicodedata", "stringprep", "timeit", "abc", "types", "io", "errno",
 )
 
 

@@ -1,0 +1,130 @@
+"""Shared machinery of the red-team suite.
+
+Every attack runs through ``run_attack``, which also checks what must hold after
+any attack: the decoy folder (a fake ``results.json``, a fake secret, a fake grader
+file, all world-writable) is byte-for-byte unchanged, no process of the run is
+left, and the same sandbox still grades a correct submission.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader.model import Case, Probe, Tolerance
+from grader.sandbox import FULL_ISOLATION, Limits, Sandbox, SandboxRequest, SandboxResult
+from grader.sandbox.isolation import user_processes
+
+SUBMISSIONS = Path(__file__).parent / "submissions"
+X = np.arange(6.0).reshape(2, 3) - 2.5
+K = 3
+EXPECTED = X * K
+FAST = Limits(wall_seconds=3.0, cpu_seconds=10)
+
+
+def scale_probe(name: str = "scale") -> Probe:
+    return Probe(kind="call", name=name, inputs=(("x", X), ("k", K)))
+
+
+def scale_case(name: str = "scale") -> Case:
+    """The graded item every attack is scored against (expected = x * k)."""
+    return Case(case_id=name, label=f"{name}(x, k)", points=1.0, public=True,
+                answer_type="array", probe=scale_probe(name), expected=EXPECTED,
+                tolerance=Tolerance())
+
+
+def reference_file() -> str:
+    """A real file of the reference solutions (what a student would love to read)."""
+    spec = importlib.util.find_spec("solutions")
+    assert spec is not None and spec.submodule_search_locations
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    return str(sorted(folder.glob("*.py"))[-1])
+
+
+def require_full_isolation(sandbox: Sandbox, layer: str) -> None:
+    if sandbox.isolation != FULL_ISOLATION:
+        pytest.skip(f"this machine does not allow the {layer} layer "
+                    f"(sandbox isolation here: {sandbox.isolation})")
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Relative path -> content hash and mode, for every file and folder below."""
+    state = {}
+    for path in sorted(folder.rglob("*")):
+        mode = oct(path.lstat().st_mode)
+        digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "dir"
+        state[str(path.relative_to(folder))] = f"{mode} {digest}"
+    return state
+
+
+def leftover_processes(sandbox: Sandbox) -> list[int]:
+    """Processes of past runs: the sandbox uid's, or forks sharing the zygote's command line."""
+    zygote = sandbox.zygote_pid
+    with open(f"/proc/{zygote}/cmdline", "rb") as handle:
+        command = handle.read()
+    found = set(user_processes(sandbox.uid)) if sandbox.uid is not None else set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) != zygote:
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                    if handle.read() == command:
+                        found.add(int(entry))
+            except OSError:
+                continue
+    return sorted(found)
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[Sandbox]:
+    with Sandbox() as box:
+        yield box
+
+
+@pytest.fixture
+def decoy() -> Iterator[Path]:
+    folder = Path(tempfile.mkdtemp(prefix="cnn-grader-decoy-"))
+    (folder / "grader").mkdir()
+    (folder / "results.json").write_text('{"score": 3.0}')
+    (folder / "secret.txt").write_text("course-secret-0123456789abcdef")
+    (folder / "grader" / "compare.py").write_text("def check_case(case, outcome): ...\n")
+    for path in [folder, *folder.rglob("*")]:
+        path.chmod(0o777 if path.is_dir() else 0o666)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def load_submission(name: str, **substitutions: object) -> bytes:
+    source = (SUBMISSIONS / f"{name}.py").read_text()
+    for key, value in substitutions.items():
+        source = source.replace(f"__{key.upper()}__", str(value))
+    return source.encode()
+
+
+def run_attack(sandbox: Sandbox, decoy: Path, name: str, probes: tuple[Probe, ...],
+               *, limits: Limits = FAST, extra_files: dict[str, bytes] | None = None,
+               **substitutions: object) -> SandboxResult:
+    """Run one attack submission, then assert that it was contained."""
+    before = snapshot(decoy)
+    files = {f"{name}.py": load_submission(name, decoy=decoy, **substitutions),
+             **(extra_files or {})}
+    result = sandbox.run(SandboxRequest(files=files, module=name, probes=probes, limits=limits))
+    assert_contained(sandbox, decoy, before)
+    return result
+
+
+def assert_contained(sandbox: Sandbox, decoy: Path, before: dict[str, str]) -> None:
+    assert snapshot(decoy) == before, "the attack changed files outside its run folder"
+    assert leftover_processes(sandbox) == [], "a process of the run is still alive"
+    follow_up = sandbox.run(SandboxRequest(
+        files={"correct.py": load_submission("correct")}, module="correct",
+        probes=(scale_probe(),), limits=FAST))
+    assert follow_up.import_error is None
+    np.testing.assert_array_equal(follow_up.probes[0].value, EXPECTED)

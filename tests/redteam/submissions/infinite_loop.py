@@ -1,0 +1,3 @@
+def scale(x, k):
+    while True:
+        pass

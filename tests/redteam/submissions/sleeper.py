@@ -1,0 +1,5 @@
+import time
+
+
+def scale(x, k):
+    time.sleep(10**6)

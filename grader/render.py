@@ -167,7 +167,7 @@ def _paragraph(lines: list[str], index: int, parts: list[str]) -> int:
             or _BULLET.match(lines[index]) or lines[index].lstrip().startswith("|")):
         body.append(lines[index].strip())
         index += 1
-    parts.append("<p>" + _inline(" ".join(body)) + "</p>")
+    parts.append(f"<p>{_inline(' '.join(body))}</p>")
     return index
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -28,7 +28,7 @@ def test_a_valid_course_loads_with_its_roster_assignments_and_exercises(tmp_path
     (assignment,) = course.assignments
     assert [(e.exercise_id, e.points) for e in assignment.exercises] == [
         ("tiny-product", 4.0), ("tiny-other", 2.0)]  # the course overrides tiny-other's 4
-    assert assignment.due == datetime(2026, 10, 5, 21, 59, tzinfo=timezone.utc)
+    assert assignment.due == datetime(2026, 10, 5, 21, 59, tzinfo=UTC)
 
 
 def test_the_late_policy_takes_a_tenth_per_started_day_and_everything_after_five_days(tmp_path):
@@ -61,7 +61,7 @@ def test_a_roster_with_bad_and_duplicate_rows_names_every_line(tmp_path):
 
 
 def test_a_roster_without_the_expected_header_is_refused():
-    with pytest.raises(SpecProblems, match="r.csv:1: expected the header student_id,name,email"):
+    with pytest.raises(SpecProblems, match=r"r\.csv:1: expected the header student_id,name,email"):
         parse_roster("id,name,mail\n1,a,a@b.c\n", source="r.csv")
 
 
@@ -115,5 +115,5 @@ def test_a_missing_secret_names_every_place_looked(tmp_path):
 
 def test_an_unknown_assignment_lists_the_known_ones(tmp_path):
     course = load_course(write_course(tmp_path), get_kind=tiny_lookup)
-    with pytest.raises(SpecError, match="no assignment 'a9'.*known: a1"):
+    with pytest.raises(SpecError, match=r"no assignment 'a9'.*known: a1"):
         course.assignment("a9")

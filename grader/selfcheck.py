@@ -15,6 +15,7 @@ list), never of a student.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,7 +123,9 @@ def check_variant(output: KindOutput, wanted: Iterable[str]) -> list[str]:
     problems = []
     solution = module_values(output.solution_source, output.cases)
     stub = module_values(output.stub_source, output.cases)
-    for case, right, blank in zip(output.cases, solution, stub, strict=True):
+    for shown, right, blank in zip(output.cases, solution, stub, strict=True):
+        # Diagnosis does not depend on visibility; hidden cases skip printing arrays.
+        case = dataclasses.replace(shown, public=False)
         verdict = check_case(case, right)
         if verdict.status != "passed":
             problems.append(f"{case.case_id}: the reference answer fails: {verdict.message}")

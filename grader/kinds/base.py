@@ -60,14 +60,21 @@ def discrimination_problem(cases: tuple[Case, ...]) -> str | None:
     from the expected value (within the case's tolerance) and from every other
     modeled mistake's value, so a wrong answer is diagnosed as exactly one mistake.
     """
-    from grader.compare import values_match  # late: compare is the lead's module
-
     for case in cases:
         for i, mistake in enumerate(case.mistakes):
-            if values_match(mistake.value, case.expected, case.tolerance):
+            if _same(mistake.value, case.expected, case):
                 return f"{case.case_id}: {mistake.mistake_id} gives the expected answer"
             for other in case.mistakes[:i]:
-                if values_match(mistake.value, other.value, case.tolerance):
+                if _same(mistake.value, other.value, case):
                     return (f"{case.case_id}: {mistake.mistake_id} and {other.mistake_id} "
                             "give the same answer")
     return None
+
+
+def _same(first: Any, second: Any, case: Case) -> bool:
+    """Equal within the case's tolerance; a multi-output value only when every part is."""
+    from grader.compare import values_match  # late: compare is the lead's module
+
+    if case.probe.outputs:
+        return all(values_match(a, b, case.tolerance) for a, b in zip(first, second, strict=True))
+    return values_match(first, second, case.tolerance)

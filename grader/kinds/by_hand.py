@@ -51,7 +51,7 @@ class AnswerSpec:
     per_element_credit: bool
     weight: float
     public: bool
-    mistakes: tuple[str, ...]  # restricts the mistakes diagnosed on this answer (empty: all)
+    mistakes: tuple[str, ...] | None  # restricts this answer's mistakes (None: no limit)
 
     def depends_on(self, call_names: tuple[str, ...]) -> tuple[str, ...]:
         if self.formula is None:
@@ -93,7 +93,7 @@ def parse_answers(spec: Any) -> tuple[AnswerSpec, ...]:
                 "per_element_credit", defaults.get("per_element_credit", False))),
             weight=float(raw.get("weight", 1.0)),
             public=bool(raw.get("public", False)),
-            mistakes=tuple(raw.get("mistakes", ())),
+            mistakes=None if raw.get("mistakes") is None else tuple(raw["mistakes"]),
         ))
     return tuple(parsed)
 
@@ -194,8 +194,8 @@ def _modeled(
 ) -> tuple[ModeledAnswer, ...]:
     """What each mistake in a call this answer depends on makes of the answer.
 
-    The mistakes are those of the call's topic, narrowed by the spec's ``mistakes``,
-    the call's ``mistakes`` and the answer's ``mistakes`` lists (each when given).
+    The mistakes are those of the call's topic, narrowed by the spec's ``mistakes``
+    (when not empty), the call's and the answer's ``mistakes`` lists (when given).
     """
     modeled = []
     for call_name in answer.depends_on(tuple(calls)):
@@ -215,7 +215,8 @@ def _modeled(
 
 
 def _allowed(mistake_id: str, *lists: Any) -> bool:
-    return all(not narrowed or mistake_id in narrowed for narrowed in lists)
+    """A list narrows the mistakes when given (``[]`` allows none); ``None`` allows all."""
+    return all(narrowed is None or mistake_id in narrowed for narrowed in lists)
 
 
 def prompt_context(params: Mapping[str, Any], answers: tuple[AnswerSpec, ...]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ and every wrong way of making it can be evaluated on the same arguments.
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 import inspect
 import textwrap
@@ -99,6 +100,7 @@ def evaluate_safely(fn: Callable[..., Any], arguments: Mapping[str, Any]) -> tup
         return False, f"{type(error).__name__}: {error}"
 
 
+@functools.lru_cache(maxsize=64)
 def function_source(topic: str) -> tuple[str, str]:
     """``(imports, source)``: the module's top-level imports and the function's own text."""
     fn = reference_function(topic)

@@ -209,6 +209,7 @@ def write_release(course: Course, assignment_id: str, students: Iterable[Student
     if final.exists() and not replace:
         raise SpecError("already exists; remove it or pass --force to replace it",
                         where=str(final))
+    created = not out_dir.exists()
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{assignment_id}.", suffix=".tmp", dir=out_dir))
     staging.chmod(0o755)  # mkdtemp makes it private; a release folder is meant to be shared
@@ -222,6 +223,8 @@ def write_release(course: Course, assignment_id: str, students: Iterable[Student
         _swap_into_place(staging, final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        if created and not any(out_dir.iterdir()):
+            out_dir.rmdir()
         raise
     return final
 

@@ -128,7 +128,7 @@ def _grade_many(args: argparse.Namespace, course: Any, gradebook: Path) -> int:
         workers=args.workers,
         force=args.force,
         insecure=args.insecure,
-        policy=course.assignment(args.assignment).late_policy(),
+        policy=course.assignment(args.assignment).late_policy,
         scheduler=args.scheduler if args.executor == "dask" else None,
         out_dir=args.out,
     )

@@ -163,7 +163,7 @@ def _result(
     return CheckResult(
         case_id=case.case_id,
         label=case.label,
-        score=round(score, 6),
+        score=score,
         max_score=case.points,
         status=status,  # type: ignore[arg-type]
         message=message,

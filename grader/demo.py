@@ -95,7 +95,7 @@ def run_demo(
         gradebook_path=out_dir / "gradebook.db",
         workers=workers,
         progress=False,
-        policy=course.assignment(assignment_id).late_policy(),
+        policy=course.assignment(assignment_id).late_policy,
         out_dir=out_dir / "graded",
     )
     return DemoRun(out_dir, assignment_id, profiles, note)

@@ -59,7 +59,7 @@ def grade_one(
             files=files,
             sandbox=sandbox,
             submitted_at=when,
-            policy=assignment.late_policy(),
+            policy=assignment.late_policy,
         )
     if gradebook_path is not None:
         with Gradebook(gradebook_path) as gradebook:

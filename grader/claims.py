@@ -159,8 +159,10 @@ def _claim(raw: Mapping[str, Any], where: str) -> Claim:
                  for name, call in raw["calls"].items()}
     elif "topic" in raw:
         calls = {"result": (raw["topic"], dict(raw.get("arguments", {})))}
+    elif "formula" in raw:
+        calls = {}  # plain arithmetic, e.g. the number of input features of an image
     else:
-        raise SpecError("a claim needs a topic (or calls and a formula)", where=where)
+        raise SpecError("a claim needs a topic, or calls and a formula", where=where)
     for topic, _ in calls.values():
         reference_function(topic, where=where)
     formula = raw.get("formula")

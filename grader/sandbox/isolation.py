@@ -73,18 +73,24 @@ class UidSlot:
 
 
 def user_processes(uid: int) -> list[int]:
-    """Pids of every process whose real or effective uid is ``uid``."""
+    """Pids of live (not zombie) processes whose real or effective uid is ``uid``."""
     found = []
     for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        with contextlib.suppress(OSError), open(f"/proc/{entry}/status") as handle:
-            for line in handle:
-                if line.startswith("Uid:"):
-                    if str(uid) in line.split()[1:3]:
-                        found.append(int(entry))
-                    break
+        if entry.isdigit() and _is_live_process_of(entry, uid):
+            found.append(int(entry))
     return found
+
+
+def _is_live_process_of(pid: str, uid: int) -> bool:
+    fields = {}
+    with contextlib.suppress(OSError), open(f"/proc/{pid}/status") as handle:
+        for line in handle:
+            key, _, value = line.partition(":")
+            fields[key] = value.split()
+            if key == "Uid":
+                break
+    state, uids = fields.get("State", ["Z"]), fields.get("Uid", [])
+    return state[0] != "Z" and str(uid) in uids[:2]
 
 
 def kill_user_processes(uid: int, passes: int = 50) -> bool:

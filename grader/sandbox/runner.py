@@ -161,6 +161,7 @@ def run_request(request: dict, work_dir: str, out_dir: str) -> None:
     context = Context(work_dir, out_dir, int(limits["address_space_mb"]),
                       int(limits["output_mb"]) * 2**20)
     sys.path[:] = [work_dir]
+    sys.modules.pop(request["module"], None)  # a module named like a preloaded one
     importlib.invalidate_caches()
     try:
         module = importlib.import_module(request["module"])

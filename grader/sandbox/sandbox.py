@@ -8,9 +8,7 @@ when it is over, then reads and validates the files the child left (see
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import dataclasses
 import importlib.util
 import json
 import os
@@ -25,7 +23,7 @@ from pathlib import Path
 
 from grader.errors import GraderError
 from grader.sandbox import readback, wire
-from grader.sandbox.api import ProbeOutcome, SandboxRequest, SandboxResult
+from grader.sandbox.api import SandboxRequest, SandboxResult
 from grader.sandbox.isolation import (
     FULL_ISOLATION,
     REDUCED_ISOLATION,
@@ -33,6 +31,7 @@ from grader.sandbox.isolation import (
     kill_user_processes,
     machine_isolation,
 )
+from grader.sandbox.messages import check_request, probe_outcomes, request_message
 
 ZYGOTE = str(Path(__file__).with_name("zygote.py"))
 CHILD_ENV = {
@@ -200,7 +199,7 @@ class Sandbox:
 
     def run(self, request: SandboxRequest) -> SandboxResult:
         """Run the probes of one module in a fresh child; never raises for student faults."""
-        _check_request(request)
+        check_request(request)
         started = time.monotonic()
         if self._process is None or self._process.poll() is not None:
             self._stop_zygote()
@@ -219,7 +218,7 @@ class Sandbox:
     def _execute(self, request: SandboxRequest, started: float) -> _RunEvents:
         events = _RunEvents()
         deadline = started + request.limits.wall_seconds
-        message = _request_message(request, self._runs)
+        message = request_message(request, self._runs)
         try:
             wire.send(self._process.stdin.fileno(), {"op": "run"}, deadline=deadline)
             wire.send(self._process.stdin.fileno(), message, deadline=deadline + GRACE_SECONDS)
@@ -291,51 +290,9 @@ class Sandbox:
                            "being imported"
         elif not imported[0]:
             import_error = imported[1]
-        outcomes = _probe_outcomes(request, out_dir, import_error, current, later)
+        outcomes = probe_outcomes(request, out_dir, import_error, current, later)
         return SandboxResult(
             probes=outcomes, import_error=import_error,
             stdout=readback.read_head(os.path.join(run_dir, "stdout.txt")),
             stderr=readback.read_head(os.path.join(run_dir, "stderr.txt")),
             isolation=self._isolation, wall_seconds=round(seconds, 4))
-
-
-def _probe_outcomes(request: SandboxRequest, out_dir: str, import_error: str | None,
-                    current: str, later: str) -> tuple[ProbeOutcome, ...]:
-    if import_error is not None:
-        reason = f"not run: the module could not be imported ({import_error})"
-        return tuple(ProbeOutcome(value=None, error=reason) for _ in request.probes)
-    outcomes: list[ProbeOutcome] = []
-    ended = False
-    for index, probe in enumerate(request.probes):
-        outcome = None if ended else readback.read_probe(out_dir, index, probe, request.limits)
-        if outcome is None:
-            outcome = ProbeOutcome(value=None, error=later if ended else current)
-            ended = True
-        outcomes.append(outcome)
-    return tuple(outcomes)
-
-
-def _request_message(request: SandboxRequest, run_number: int) -> dict:
-    return {
-        "run": run_number,
-        "module": request.module,
-        "files": {name: base64.b64encode(content).decode()
-                  for name, content in request.files.items()},
-        "probes": [{"kind": probe.kind, "name": probe.name,
-                    "inputs": wire.encode_value(tuple(tuple(pair) for pair in probe.inputs)),
-                    "outputs": list(probe.outputs)} for probe in request.probes],
-        "limits": dataclasses.asdict(request.limits),
-    }
-
-
-def _check_request(request: SandboxRequest) -> None:
-    """A malformed request is the grading code's fault, so it raises ``GraderError``."""
-    if not request.module.isidentifier():
-        raise GraderError(f"sandbox request: module name {request.module!r} is not an identifier")
-    for name, content in request.files.items():
-        if (not isinstance(content, bytes) or os.path.basename(name) != name
-                or name in ("", ".", "..") or "\0" in name):
-            raise GraderError(f"sandbox request: unsafe file {name!r}")
-    for probe in request.probes:
-        if probe.kind not in ("attribute", "call") or not probe.name.isidentifier():
-            raise GraderError(f"sandbox request: bad probe {probe!r}")

@@ -10,7 +10,7 @@ import pytest
 from grader.compare import check_case
 from grader.sandbox import Limits
 
-from .conftest import EXPECTED, X, run_attack, scale_case, scale_probe
+from .conftest import EXPECTED, run_attack, scale_case, scale_probe
 
 
 def scored(result, name: str = "scale", index: int = 0):
@@ -148,4 +148,3 @@ def test_the_grader_process_environment_is_not_inherited(sandbox, decoy):
     names = set(result.probes[0].value.split(","))
     assert names <= {"PATH", "LANG", "HOME", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
                      "MKL_NUM_THREADS", "LC_CTYPE"}
-    assert X.shape == (2, 3)

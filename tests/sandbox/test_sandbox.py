@@ -1,0 +1,226 @@
+"""The sandbox end to end: probes, messages, limits, tiers (real child processes)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import grader.sandbox.sandbox as sandbox_module
+from grader.errors import GraderError
+from grader.model import Probe
+from grader.sandbox import (
+    FULL_ISOLATION,
+    REDUCED_ISOLATION,
+    Limits,
+    Sandbox,
+    SandboxRequest,
+    machine_isolation,
+)
+
+MODULE = b"""
+import numpy as np
+
+OUTPUT_HEIGHT = 5
+OUTPUT_SHAPE = (1, 8, 5, 5)
+KERNEL = [[1, 0], [0, -1]]
+CHOICE = "valid"
+NOT_ANSWERED = None
+
+
+def conv1d(x, w, stride=1):
+    return np.convolve(x, w[::-1], mode="valid")[::stride]
+
+
+def backward(dout):
+    return dout * 2, dout.sum(), np.float32(1.5)
+
+
+def divide(a):
+    print("about to divide")
+    return a / 0
+
+
+def slow_then_fine(delay):
+    import time
+    time.sleep(delay)
+    return delay
+"""
+
+
+NORMAL = Limits(wall_seconds=5)
+
+
+def request(*probes: Probe, limits: Limits = NORMAL) -> SandboxRequest:
+    return SandboxRequest(files={"exercise.py": MODULE}, module="exercise", probes=probes,
+                          limits=limits)
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    with Sandbox() as box:
+        yield box
+
+
+def test_the_isolation_tier_is_the_one_the_machine_allows(sandbox):
+    assert sandbox.isolation == machine_isolation()
+    result = sandbox.run(request(Probe(kind="attribute", name="OUTPUT_HEIGHT")))
+    assert result.isolation == sandbox.isolation
+
+
+def test_by_hand_answers_are_read_as_plain_values(sandbox):
+    names = ("OUTPUT_HEIGHT", "OUTPUT_SHAPE", "KERNEL", "CHOICE", "NOT_ANSWERED", "MISSING")
+    result = sandbox.run(request(*(Probe(kind="attribute", name=name) for name in names)))
+    height, shape, kernel, choice, blank, missing = result.probes
+    assert height.value == 5 and type(height.value) is int
+    assert shape.value.dtype == np.int64 and shape.value.tolist() == [1, 8, 5, 5]
+    assert kernel.value.tolist() == [[1, 0], [0, -1]]
+    assert choice.value == "valid"
+    assert blank.error == "NOT_ANSWERED is still None (replace None with your answer)"
+    assert missing.error == "module has no variable named 'MISSING'"
+
+
+def test_a_call_gets_its_inputs_and_returns_a_float64_array(sandbox):
+    x = np.array([1.0, 2.0, 4.0, 8.0, 16.0])
+    w = np.array([1.0, -1.0])
+    probe = Probe(kind="call", name="conv1d", inputs=(("x", x), ("w", w), ("stride", 2)))
+    value = sandbox.run(request(probe)).probes[0].value
+    np.testing.assert_array_equal(value, [-1.0, -4.0])
+    assert value.dtype == np.float64
+
+
+def test_a_tuple_return_comes_back_as_one_validated_value_per_output(sandbox):
+    probe = Probe(kind="call", name="backward", inputs=(("dout", np.ones((2, 2))),),
+                  outputs=("dx", "dw", "db"))
+    dx, dw, db = sandbox.run(request(probe)).probes[0].value
+    np.testing.assert_array_equal(dx, np.full((2, 2), 2.0))
+    assert (dw, db) == (4.0, 1.5)
+
+
+def test_a_tuple_of_the_wrong_length_is_explained(sandbox):
+    probe = Probe(kind="call", name="backward", inputs=(("dout", np.ones(2)),),
+                  outputs=("dx", "dw"))
+    error = sandbox.run(request(probe)).probes[0].error
+    assert error == "returned 3 values; expected a tuple of 2 values (dx, dw)"
+
+
+def test_an_exception_names_its_type_message_and_student_line(sandbox):
+    probe = Probe(kind="call", name="divide", inputs=(("a", 1),))
+    result = sandbox.run(request(probe))
+    line = MODULE.decode().splitlines().index("    return a / 0") + 1
+    assert result.probes[0].error == (
+        f"raised ZeroDivisionError: division by zero (line {line} of exercise.py)")
+    assert result.stdout == "about to divide\n"
+
+
+def test_a_missing_module_file_is_an_import_error(sandbox):
+    result = sandbox.run(SandboxRequest(files={}, module="absent",
+                                        probes=(Probe(kind="attribute", name="X"),)))
+    assert result.import_error.startswith("raised ModuleNotFoundError: No module named 'absent'")
+    assert result.probes[0].value is None
+
+
+def test_a_module_named_like_a_preloaded_one_is_the_students(sandbox):
+    result = sandbox.run(SandboxRequest(files={"statistics.py": b"ANSWER = 3\n"},
+                                        module="statistics",
+                                        probes=(Probe(kind="attribute", name="ANSWER"),)))
+    assert result.probes[0].value == 3
+
+
+def test_earlier_results_survive_a_later_timeout(sandbox):
+    probes = tuple(Probe(kind="call", name="slow_then_fine", inputs=(("delay", delay),))
+                   for delay in (0.0, 30.0, 0.0))
+    started = time.monotonic()
+    result = sandbox.run(request(*probes, limits=Limits(wall_seconds=1)))
+    assert time.monotonic() - started < 4
+    assert [outcome.value for outcome in result.probes] == [0.0, None, None]
+    assert [outcome.error for outcome in result.probes][1:] == [
+        "timed out after 1 s", "not run: an earlier call timed out"]
+
+
+@pytest.mark.parametrize(("files", "module"), [
+    ({"../escape.py": b""}, "escape"), ({"ok.py": b""}, "not-an-identifier"),
+    ({"ok.py": "text, not bytes"}, "ok"),
+])
+def test_a_malformed_request_is_our_fault_and_raises_grader_error(sandbox, files, module):
+    with pytest.raises(GraderError, match="sandbox request"):
+        sandbox.run(SandboxRequest(files=files, module=module, probes=()))
+
+
+def test_limits_must_be_positive():
+    with pytest.raises(ValueError, match=r"Limits\.wall_seconds"):
+        Limits(wall_seconds=0)
+
+
+def test_runs_cost_milliseconds_not_an_interpreter_start(sandbox):
+    probe = Probe(kind="attribute", name="OUTPUT_HEIGHT")
+    sandbox.run(request(probe))
+    timings = []
+    for _ in range(5):
+        started = time.perf_counter()
+        sandbox.run(request(probe))
+        timings.append(time.perf_counter() - started)
+    assert min(timings) < 0.5  # generous: a cold interpreter with NumPy alone is ~0.1 s
+
+
+@pytest.fixture
+def readable_elsewhere():
+    """A world-readable secret outside every temporary folder the child gets fresh."""
+    base = "/run" if os.access("/run", os.W_OK) else tempfile.gettempdir()
+    folder = Path(tempfile.mkdtemp(prefix="cnn-grader-hidden-", dir=base))
+    folder.chmod(0o755)
+    (folder / "secret.txt").write_text("the course secret")
+    (folder / "secret.txt").chmod(0o644)
+    yield folder
+    shutil.rmtree(folder)
+
+
+def read_file_request(path: Path) -> SandboxRequest:
+    source = f"def read():\n    return open({str(path)!r}).read()\n".encode()
+    return SandboxRequest(files={"reader.py": source}, module="reader",
+                          probes=(Probe(kind="call", name="read"),))
+
+
+def test_hidden_paths_are_covered_for_the_child(readable_elsewhere):
+    if machine_isolation() != FULL_ISOLATION:
+        pytest.skip("hiding folders needs a mount namespace (root); not allowed here")
+    secret = readable_elsewhere / "secret.txt"
+    with Sandbox() as plain:
+        assert plain.run(read_file_request(secret)).probes[0].value == "the course secret"
+    with Sandbox(hidden_paths=(str(readable_elsewhere),)) as hiding:
+        error = hiding.run(read_file_request(secret)).probes[0].error
+    assert error.startswith("raised PermissionError")
+
+
+def sabotaged_self_test(self):
+    raise GraderError("sabotaged for the test")
+
+
+def test_require_full_isolation_refuses_a_weaker_tier_when_the_machine_allows_it(monkeypatch):
+    if machine_isolation() != FULL_ISOLATION:
+        pytest.skip("the full tier is not possible on this machine (needs root)")
+    monkeypatch.setattr(Sandbox, "_self_test", sabotaged_self_test)
+    with pytest.raises(GraderError, match="could not be set up: sabotaged for the test"):
+        Sandbox(require_full_isolation=True)
+    with Sandbox() as fallback:
+        assert fallback.isolation.startswith(REDUCED_ISOLATION)
+        assert "full isolation failed: sabotaged for the test" in fallback.isolation
+
+
+def test_without_root_the_reduced_tier_still_limits_and_kills(monkeypatch):
+    monkeypatch.setattr(sandbox_module, "machine_isolation", lambda: REDUCED_ISOLATION)
+    with Sandbox() as reduced:
+        assert reduced.isolation == REDUCED_ISOLATION and reduced.uid is None
+        result = reduced.run(request(
+            Probe(kind="call", name="slow_then_fine", inputs=(("delay", 0.0),)),
+            Probe(kind="call", name="slow_then_fine", inputs=(("delay", 30.0),)),
+            limits=Limits(wall_seconds=1)))
+        assert result.isolation == REDUCED_ISOLATION
+        assert [o.error for o in result.probes] == [None, "timed out after 1 s"]
+        assert reduced.run(request(Probe(kind="attribute", name="OUTPUT_HEIGHT"))) \
+            .probes[0].value == 5

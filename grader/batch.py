@@ -14,20 +14,23 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
+from grader.course import Course
 from grader.errors import CnnGraderError, SubmissionError
 from grader.gradebook import Gradebook, exercise_versions_hash
 from grader.grading import collect_submission, grade_submission, submission_hash
 from grader.late import LatePolicy
-from grader.pipeline import write_student_outputs
+from grader.pipeline import submission_time, write_student_outputs
 from grader.results import GradingResult
 from grader.sandbox import Sandbox
 from grader.variant import build_assignment_variant
+
+DRAW_SECONDS = 0.1  # redraw the progress line at most this often
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,7 @@ class GradingJob:
     in grader processes, never in a sandbox child.
     """
 
-    course: Any  # grader.course.Course, as returned by grader.variant.load_course
+    course: Course
     assignment_id: str
     secret: bytes = field(repr=False)
     insecure: bool = False
@@ -113,15 +116,9 @@ def student_folders(submissions_dir: Path) -> list[Path]:
     )
 
 
-def submission_time(folder: Path) -> datetime:
-    """When a folder was submitted, taken as the newest modification time of its files."""
-    times = [p.stat().st_mtime for p in folder.rglob("*") if p.is_file()]
-    return datetime.fromtimestamp(max(times, default=folder.stat().st_mtime), UTC)
-
-
 def grade_batch(
     *,
-    course: Any,
+    course: Course,
     assignment_id: str,
     submissions_dir: Path,
     secret: bytes,
@@ -141,8 +138,10 @@ def grade_batch(
 
     ``workers`` worker slots (default: one per core) each keep a warm sandbox; with
     ``scheduler`` (a Dask address) the grading runs on that cluster instead.
-    ``force`` re-grades unchanged submissions.  ``progress`` defaults to showing a
-    progress line when stderr is a terminal.
+    ``force`` re-grades unchanged submissions (needed after changing a due date,
+    which is not part of the idempotence key).  With a late ``policy`` a
+    submission's time is the newest modification time of its files.  ``progress``
+    defaults to showing a progress line when stderr is a terminal.
     """
     job = GradingJob(course, assignment_id, secret, insecure, policy)
     executor = make_executor(workers=workers, scheduler=scheduler)
@@ -152,7 +151,7 @@ def grade_batch(
     with Gradebook(gradebook_path) as gradebook:
         tally = _Tally(total=len(folders), started=started, show=show)
         versions = _versions_hash(job, folders)
-        tasks = _pending_tasks(job, folders, gradebook, versions, force, tally.skip)
+        tasks = _pending_tasks(job, folders, gradebook, versions, force, tally)
         for outcome in executor.outcomes(job, tasks):
             _record(gradebook, outcome, tally)
             if out_dir is not None and outcome.result is not None:
@@ -182,17 +181,21 @@ def _versions_hash(job: GradingJob, folders: list[Path]) -> str:
 
 def _pending_tasks(
     job: GradingJob, folders: list[Path], gradebook: Gradebook, versions_hash: str,
-    force: bool, on_skip: Callable[[], None],
+    force: bool, tally: _Tally,
 ) -> Iterator[SubmissionTask]:
     """Read each folder only when an executor asks for more work (memory stays flat)."""
     course_id = job.course.course_id
     for folder in folders:
-        files = collect_submission(folder)
+        try:
+            files = collect_submission(folder)
+        except (CnnGraderError, OSError) as error:
+            tally.fail(folder.name, f"cannot read the submission: {error}")
+            continue
         unchanged = not gradebook.needs_grading(
             course_id, job.assignment_id, folder.name, submission_hash(files), versions_hash
         )
         if unchanged and not force:
-            on_skip()
+            tally.skip()
             continue
         when = submission_time(folder) if job.policy else None
         yield SubmissionTask(folder.name, files, when)
@@ -217,6 +220,7 @@ class _Tally:
     skipped: int = 0
     grader_errors: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
+    drawn_at: float = 0.0
 
     def skip(self) -> None:
         self.skipped += 1
@@ -232,10 +236,12 @@ class _Tally:
         self._draw()
 
     def _draw(self) -> None:
-        if not self.show:
-            return
         done = self.graded + self.skipped + len(self.failures)
-        elapsed = max(time.perf_counter() - self.started, 1e-9)
+        now = time.perf_counter()
+        if not self.show or (now - self.drawn_at < DRAW_SECONDS and done < self.total):
+            return
+        self.drawn_at = now
+        elapsed = max(now - self.started, 1e-9)
         width = 30
         filled = width * done // max(self.total, 1)
         sys.stderr.write(

@@ -106,11 +106,11 @@ def conv2d_backward(dout, x, w, stride=1, padding=0, dilation=1, groups=1):
     span_h, span_w = dh * (kh - 1) + 1, dw_ * (kw - 1) + 1
     sliding = np.lib.stride_tricks.sliding_window_view
     win = sliding(xp, (span_h, span_w), axis=(2, 3))[:, :, ::sh, ::sw, ::dh, ::dw_]
-    cols = win.reshape(n, g, cg, oh, ow, kh, kw).transpose(1, 0, 3, 4, 2, 5, 6)
-    cols = cols.reshape(g, n * oh * ow, cg * kh * kw)
+    cols = win.reshape(n, g, cg, oh, ow, kh, kw).transpose(1, 2, 5, 6, 0, 3, 4)
+    cols = cols.reshape(g, cg * kh * kw, n * oh * ow)  # im2col, one column per output
     dout_g = dout.reshape(n, g, fg, oh, ow).transpose(1, 2, 0, 3, 4).reshape(g, fg, n * oh * ow)
     db = dout.sum(axis=(0, 2, 3))
-    dw = (dout_g @ cols).reshape(f, cg, kh, kw)
+    dw = (dout_g @ cols.transpose(0, 2, 1)).reshape(f, cg, kh, kw)
     # dx: spread dout by the stride, pad it by the window span, correlate with the flipped kernel
     up = np.zeros((n, f, (oh - 1) * sh + 1, (ow - 1) * sw + 1))
     up[:, :, ::sh, ::sw] = dout
@@ -119,11 +119,11 @@ def conv2d_backward(dout, x, w, stride=1, padding=0, dilation=1, groups=1):
                      (span_w - 1, span_w - 1 + rest_w)))
     win = sliding(up, (span_h, span_w), axis=(2, 3))[:, :, :, :, ::dh, ::dw_]
     hp, wp = win.shape[2:4]
-    cols = win.reshape(n, g, fg, hp, wp, kh, kw).transpose(1, 0, 3, 4, 2, 5, 6)
-    cols = cols.reshape(g, n * hp * wp, fg * kh * kw)
-    flipped = w[:, :, ::-1, ::-1].reshape(g, fg, cg, kh, kw).transpose(0, 1, 3, 4, 2)
-    dxp = cols @ flipped.reshape(g, fg * kh * kw, cg)  # (g, N * hp * wp, C / g)
-    dxp = dxp.reshape(g, n, hp, wp, cg).transpose(1, 0, 4, 2, 3).reshape(n, c, hp, wp)
+    cols = win.reshape(n, g, fg, hp, wp, kh, kw).transpose(1, 2, 5, 6, 0, 3, 4)
+    cols = cols.reshape(g, fg * kh * kw, n * hp * wp)
+    flipped = w[:, :, ::-1, ::-1].reshape(g, fg, cg, kh, kw).transpose(0, 2, 1, 3, 4)
+    dxp = flipped.reshape(g, cg, fg * kh * kw) @ cols  # (g, C / g, N * hp * wp)
+    dxp = dxp.reshape(c, n, hp, wp).transpose(1, 0, 2, 3)
     dx = np.ascontiguousarray(dxp[:, :, ph:ph + h, pw:pw + width])
     return dx, dw, db
     ### END SOLUTION

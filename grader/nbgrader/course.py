@@ -104,17 +104,6 @@ def student_release_dir(course_dir: Path, assignment_id: str, student_id: str) -
     return course_dir / "cnn_grader" / "release" / student_id / assignment_id
 
 
-def read_roster(path: Path) -> list[str]:
-    """Student ids from a CSV roster (column ``student_id`` or ``id``, else the first)."""
-    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    if not lines:
-        raise SpecError("the roster is empty", where=str(path))
-    header = [cell.strip() for cell in lines[0].split(",")]
-    column = next((header.index(n) for n in ("student_id", "id") if n in header), None)
-    rows = lines[1:] if column is not None else lines
-    return [row.split(",")[column or 0].strip() for row in rows]
-
-
 def _checked(students: Iterable[str]) -> list[str]:
     ids = list(students)
     for student in ids:

@@ -107,8 +107,9 @@ def tests_source(exercise: ExerciseVariant) -> str:
 
 
 def graded_points(exercise: ExerciseVariant) -> float:
-    """The points a test cell is worth: what its cases can earn together."""
-    return round(sum(case.points for case in exercise.cases), 6)
+    """The points a test cell is worth: the exercise's points in this assignment (the
+    same for every student; the framework scales the cases to add up to it)."""
+    return float(exercise.points)
 
 
 def _intro(variant: AssignmentVariant, student_id: str | None) -> str:

@@ -64,7 +64,12 @@ def register(subparsers: Any) -> None:
     )
     demo.add_argument("--out", type=Path, default=Path("demo-out"))
     demo.add_argument("--course", type=Path)
-    demo.add_argument("--assignment")
+    demo.add_argument(
+        "--assignment",
+        action="append",
+        help="an assignment to run (repeatable; default: all of them)",
+    )
+    demo.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     demo.set_defaults(func=run_demo_command)
 
 
@@ -153,17 +158,20 @@ def _export_csv(course_id: str, assignment_id: str, gradebook: Path, out: Path) 
 
 
 def run_demo_command(args: argparse.Namespace) -> int:
-    from grader.course import load_course
-    from grader.demo import find_course_file, gradebook_table, run_demo
+    from grader.demo import find_course_file, gradebook_table, richest_feedback, run_demo
 
-    course_path = args.course or find_course_file()
-    run = run_demo(out_dir=args.out, course_path=course_path, assignment_id=args.assignment)
-    course_id = load_course(course_path).course_id
-    print()
-    print(gradebook_table(run, course_id))
-    mistaken = next((s for s, p in run.profiles if p == "mistaken"), run.profiles[0][0])
-    feedback = run.out_dir / "graded" / run.assignment_id / mistaken / "feedback.md"
-    print(f"\nFeedback for {mistaken} ({feedback}):\n")
-    print(feedback.read_text(encoding="utf-8") if feedback.is_file() else "(no feedback written)")
+    run = run_demo(
+        out_dir=args.out,
+        course_path=args.course or find_course_file(),
+        assignment_ids=tuple(args.assignment or ()),
+        workers=args.workers,
+    )
+    for assignment_id in run.assignment_ids:
+        print(f"\nGradebook of {assignment_id}:\n")
+        print(gradebook_table(run, assignment_id))
+    feedback = richest_feedback(run)
+    if feedback is not None and feedback.is_file():
+        print(f"\nFeedback of the student with modeled mistakes ({feedback}):\n")
+        print(feedback.read_text(encoding="utf-8"))
     print(f"Everything is in {run.out_dir}/: release/, submissions/, graded/, gradebook.db")
     return 0

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from grader.batch import grade_batch
@@ -19,6 +21,7 @@ from grader.demo_submissions import PROFILES, reference_files
 from grader.errors import SpecError
 from grader.gradebook import Gradebook
 from grader.model import AssignmentVariant
+from grader.pipeline import TIMESTAMP_FILE
 from grader.release import write_release
 from grader.variant import build_assignment_variant
 
@@ -30,7 +33,8 @@ PROFILE_ORDER = ("reference", "blank", "mistaken", "half-right", "malicious", "n
 @dataclass(frozen=True)
 class DemoRun:
     out_dir: Path
-    assignment_id: str
+    course_id: str
+    assignment_ids: tuple[str, ...]
     profiles: tuple[tuple[str, str], ...]  # (student id, profile)
     secret_note: str
 
@@ -64,58 +68,60 @@ def demo_secret(course: Course) -> tuple[bytes, str]:
         return DEMO_SECRET, "no course secret set: using a throwaway demo secret"
 
 
-def default_assignment(course: Course) -> str:
-    """The assignment with the most exercises (the richest demo)."""
-    return max(course.assignments, key=lambda a: len(a.exercises)).assignment_id
-
-
 def run_demo(
     *,
     out_dir: Path,
     course_path: Path | None = None,
-    assignment_id: str | None = None,
+    assignment_ids: tuple[str, ...] = (),
     workers: int = 2,
     progress: Callable[[str], None] = print,
 ) -> DemoRun:
-    """Generate, submit, grade; the gradebook lands in ``out_dir/gradebook.db``."""
+    """Generate, submit and grade each assignment (default: all of them) into
+    ``out_dir``; one gradebook, ``out_dir/gradebook.db``, holds every result."""
     course = load_course(course_path or find_course_file())
-    assignment_id = assignment_id or default_assignment(course)
+    ids = assignment_ids or tuple(a.assignment_id for a in course.assignments)
     prepare_out_dir(out_dir)
     secret, note = demo_secret(course)
-    progress(f"[1/3] generating {assignment_id} for {len(course.roster)} students ({note})")
-    write_release(course, assignment_id, course.roster, secret, out_dir / "release")
-    progress("[2/3] writing one submission per student")
-    profiles = _write_submissions(course, assignment_id, secret, out_dir)
-    progress("[3/3] grading every submission in the sandbox")
-    grade_batch(
-        course=course,
-        assignment_id=assignment_id,
-        submissions_dir=out_dir / "submissions",
-        secret=secret,
-        gradebook_path=out_dir / "gradebook.db",
-        workers=workers,
-        progress=False,
-        policy=course.assignment(assignment_id).late_policy,
-        out_dir=out_dir / "graded",
-    )
-    return DemoRun(out_dir, assignment_id, profiles, note)
+    progress(f"{len(course.roster)} students, {note}")
+    profiles: tuple[tuple[str, str], ...] = ()
+    for number, assignment_id in enumerate(ids, start=1):
+        progress(f"[{number}/{len(ids)}] {assignment_id}: generate, submit, grade")
+        write_release(course, assignment_id, course.roster, secret, out_dir / "release")
+        submissions = out_dir / "submissions" / assignment_id
+        profiles = _write_submissions(
+            course, assignment_id, secret, submissions, out_dir / "release" / assignment_id
+        )
+        grade_batch(
+            course=course,
+            assignment_id=assignment_id,
+            submissions_dir=submissions,
+            secret=secret,
+            gradebook_path=out_dir / "gradebook.db",
+            workers=workers,
+            progress=False,
+            policy=course.assignment(assignment_id).late_policy,
+            out_dir=out_dir / "graded",
+        )
+    return DemoRun(out_dir, course.course_id, ids, profiles, note)
 
 
 def _write_submissions(
-    course: Course, assignment_id: str, secret: bytes, out_dir: Path
+    course: Course, assignment_id: str, secret: bytes, submissions: Path, release: Path
 ) -> tuple[tuple[str, str], ...]:
+    """One folder per student; the half-right one arrives a day late, the rest on time."""
+    due = course.assignment(assignment_id).due
     chosen = []
     for index, student in enumerate(course.roster):
         profile = PROFILE_ORDER[index % len(PROFILE_ORDER)]
         variant = build_assignment_variant(course, assignment_id, student.student_id, secret)
-        folder = out_dir / "submissions" / student.student_id
+        folder = submissions / student.student_id
         folder.mkdir(parents=True)
-        release = out_dir / "release" / assignment_id / student.student_id
-        files = (
-            _notebook_submission(variant, release)
-            if profile == "notebook"
-            else (PROFILES[profile](variant))
-        )
+        if profile == "notebook":
+            files = _notebook_submission(variant, release / student.student_id)
+        else:
+            files = PROFILES[profile](variant)
+        late = timedelta(days=1) if profile == "half-right" else timedelta(hours=-2)
+        files[TIMESTAMP_FILE] = (due + late).isoformat().encode()
         for name, content in files.items():
             (folder / name).write_bytes(content)
         chosen.append((student.student_id, profile))
@@ -142,16 +148,40 @@ def _notebook_submission(variant: AssignmentVariant, release: Path) -> dict[str,
     return files
 
 
-def gradebook_table(run: DemoRun, course_id: str) -> str:
-    """A fixed-width table of the demo's gradebook, one row per student."""
+def gradebook_table(run: DemoRun, assignment_id: str) -> str:
+    """A fixed-width table of one assignment's gradebook, one row per student."""
     profiles = dict(run.profiles)
     with Gradebook(run.out_dir / "gradebook.db") as gradebook:
-        rows = gradebook.current(course_id, run.assignment_id)
-    lines = [f"{'student':<12} {'submission':<11} {'score':>13}  mistakes recognised"]
+        rows = gradebook.current(run.course_id, assignment_id)
+    lines = [f"{'student':<10} {'submission':<11} {'score':>13} {'late':>5}  mistakes recognised"]
     for row in sorted(rows, key=lambda r: r.student_id):
-        mistakes = row.mistakes.replace(" ", ", ") if row.mistakes else "-"
-        score = f"{row.score:g} / {row.max_score:g}"
+        score = f"{round(row.score, 2):g} / {row.max_score:g}"
+        late = f"{row.late_days}d" if row.late_days else "-"
         lines.append(
-            f"{row.student_id:<12} {profiles.get(row.student_id, '?'):<11} {score:>13}  {mistakes}"
+            f"{row.student_id:<10} {profiles.get(row.student_id, '?'):<11} "
+            f"{score:>13} {late:>5}  {_mistake_summary(row.mistakes)}"
         )
     return "\n".join(lines)
+
+
+def _mistake_summary(mistakes: str) -> str:
+    counts = Counter(mistakes.split())
+    return ", ".join(f"{m} x{n}" if n > 1 else m for m, n in counts.most_common()) or "-"
+
+
+def richest_feedback(run: DemoRun) -> Path | None:
+    """The mistaken student's feedback in the assignment where most mistakes were named."""
+    student = next((s for s, p in run.profiles if p == "mistaken"), None)
+    if student is None:
+        return None
+    with Gradebook(run.out_dir / "gradebook.db") as gradebook:
+        counts = {
+            a: sum(
+                len(r.mistakes.split())
+                for r in gradebook.current(run.course_id, a)
+                if r.student_id == student
+            )
+            for a in run.assignment_ids
+        }
+    best = max(run.assignment_ids, key=lambda a: counts[a])
+    return run.out_dir / "graded" / best / student / "feedback.md"

@@ -82,17 +82,22 @@ def write_student_outputs(result: GradingResult, out_dir: Path) -> Path:
     return folder
 
 
-def submission_time(submission: Path) -> datetime | None:
-    """When the student submitted: ``timestamp.txt`` (nbgrader's convention), if present."""
-    stamp = Path(submission) / TIMESTAMP_FILE
-    if not stamp.is_file():
-        return None
-    text = stamp.read_text(encoding="utf-8").strip()
-    try:
-        moment = datetime.fromisoformat(text.removesuffix(" UTC"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+def submission_time(submission: Path) -> datetime:
+    """When the student submitted: ``timestamp.txt`` (nbgrader's convention) when it
+    holds an ISO 8601 time, else the newest modification time of the files."""
+    submission = Path(submission)
+    stamp = submission / TIMESTAMP_FILE
+    if stamp.is_file():
+        text = stamp.read_text(encoding="utf-8").strip().removesuffix(" UTC")
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            moment = None
+        if moment is not None:
+            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    files = [submission] if submission.is_file() else submission.rglob("*")
+    times = [p.stat().st_mtime for p in files if p.is_file()]
+    return datetime.fromtimestamp(max(times, default=submission.stat().st_mtime), UTC)
 
 
 def _atomic_write(path: Path, text: str) -> None:

@@ -1,0 +1,68 @@
+"""`cnn-grader demo`, the README's main command, works from a checkout."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from grader.gradebook import Gradebook
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo") / "out"
+    env = {k: v for k, v in os.environ.items() if k != "CNN_GRADER_SECRET"}
+    done = subprocess.run(
+        [sys.executable, "-m", "grader", "demo", "--out", str(out)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    return out, done
+
+
+def test_the_demo_exits_zero_and_prints_gradebooks_and_feedback(demo_run):
+    _, done = demo_run
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("Gradebook of ") == 3
+    assert "# Feedback:" in done.stdout
+    assert "This matches a common mistake" in done.stdout
+
+
+def test_the_demo_gradebook_ranks_the_submissions_as_expected(demo_run):
+    out, _ = demo_run
+    with Gradebook(out / "gradebook.db") as book:
+        for assignment in ("a1-sizes-and-counts", "a2-by-hand", "a3-implementation"):
+            rows = {r.student_id: r for r in book.current("cnn-2026", assignment)}
+            reference, blank, mistaken, half, malicious, notebook = (
+                rows[f"s202600{i}"] for i in range(1, 7)
+            )
+            assert reference.score == reference.max_score
+            assert notebook.score == notebook.max_score
+            assert blank.score == 0 and malicious.score == 0
+            assert 0 < half.score < half.max_score and half.late_days == 1
+            assert mistaken.score < mistaken.max_score and mistaken.mistakes
+            assert not any(r.grader_error for r in rows.values())
+
+
+def test_a_second_demo_into_a_foreign_folder_is_refused(tmp_path):
+    (tmp_path / "precious.txt").write_text("keep me")
+    done = subprocess.run(
+        [sys.executable, "-m", "grader", "demo", "--out", str(tmp_path)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert (tmp_path / "precious.txt").read_text() == "keep me"

@@ -62,12 +62,17 @@ class _RunEvents:
 
 
 def default_hidden_paths() -> tuple[str, ...]:
-    """The grader's own code and the reference solutions, never visible to a child."""
-    paths = [str(Path(__file__).resolve().parents[1])]
+    """The grader's code, the reference solutions and, in a source checkout, the whole
+    checkout (tests, course files, git history).  The child needs none of it: NumPy
+    and everything else it may use are imported in the zygote before any hiding."""
+    package = Path(__file__).resolve().parents[1]
+    paths = [package]
+    if any((package.parent / marker).exists() for marker in ("pyproject.toml", ".git")):
+        paths.append(package.parent)
     spec = importlib.util.find_spec("solutions")
     if spec is not None and spec.submodule_search_locations:
-        paths.extend(str(Path(p).resolve()) for p in spec.submodule_search_locations)
-    return tuple(paths)
+        paths.extend(Path(p).resolve() for p in spec.submodule_search_locations)
+    return tuple(dict.fromkeys(str(path) for path in paths))
 
 
 class Sandbox:

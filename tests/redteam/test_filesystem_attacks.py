@@ -22,13 +22,21 @@ def test_deleting_or_overwriting_grader_files_changes_nothing_outside(sandbox, d
     assert not Path("/results.json").exists()
 
 
+def checkout_file() -> str:
+    """A file of the grader's source checkout: its git history if present."""
+    checkout = Path(reference_file()).resolve().parents[1]
+    git_head = checkout / ".git" / "HEAD"
+    return str(git_head if git_head.exists() else checkout / "pyproject.toml")
+
+
 @pytest.mark.parametrize("function", ["read_reference", "list_reference_folder", "read_secret",
-                                      "read_grader_environ"])
+                                      "read_checkout_file", "read_grader_environ"])
 def test_the_reference_the_secret_and_the_grader_environment_are_unreadable(
         sandbox, decoy, function):
     require_full_isolation(sandbox, "user switch and hidden grader folders")
     result = run_attack(sandbox, decoy, "read_secrets", (Probe(kind="call", name=function),),
-                        reference=reference_file(), grader_pid=os.getpid())
+                        reference=reference_file(), grader_pid=os.getpid(),
+                        checkout_file=checkout_file())
     assert result.probes[0].value.startswith("denied"), result.probes[0].value
 
 

@@ -144,7 +144,7 @@ def test_the_grader_process_environment_is_not_inherited(sandbox, decoy):
 
     result = run_attack(sandbox, decoy, "read_secrets",
                         (Probe(kind="call", name="own_environment"),), reference="x",
-                        grader_pid=os.getpid())
+                        grader_pid=os.getpid(), checkout_file="x")
     names = set(result.probes[0].value.split(","))
     assert names <= {"PATH", "LANG", "HOME", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
                      "MKL_NUM_THREADS", "LC_CTYPE"}

@@ -5,6 +5,7 @@ import os
 REFERENCE = "__REFERENCE__"
 SECRET_FILE = "__DECOY__/secret.txt"
 GRADER_PID = int("__GRADER_PID__")
+CHECKOUT_FILE = "__CHECKOUT_FILE__"
 
 
 def _read(path):
@@ -21,6 +22,10 @@ def read_reference():
 
 def read_secret():
     return _read(SECRET_FILE)
+
+
+def read_checkout_file():
+    return _read(CHECKOUT_FILE)
 
 
 def read_grader_environ():

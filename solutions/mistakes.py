@@ -9,6 +9,7 @@ imitates, and ``fn`` takes the same arguments as that function.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from types import MappingProxyType
 
 from solutions.wrong import conv, counts, pool, sizes
@@ -17,18 +18,22 @@ from solutions.wrong.base import Mistake
 __all__ = ["MISTAKES", "Mistake", "mistakes_for"]
 
 
-def _registry(*groups: tuple[Mistake, ...]) -> Mapping[str, Mistake]:
+def _registry(*modules) -> Mapping[str, Mistake]:
+    """One read-only table of the modules' mistakes, each given its ``shows_when`` note."""
     table: dict[str, Mistake] = {}
-    for group in groups:
-        for mistake in group:
+    for module in modules:
+        for mistake in module.MISTAKES:
             if mistake.mistake_id in table:
                 raise ValueError(f"duplicate mistake id {mistake.mistake_id!r}")
-            table[mistake.mistake_id] = mistake
+            note = module.SHOWS_WHEN.get(mistake.mistake_id, mistake.shows_when)
+            table[mistake.mistake_id] = replace(mistake, shows_when=note)
+    unknown = {key for module in modules for key in module.SHOWS_WHEN} - set(table)
+    if unknown:
+        raise ValueError(f"SHOWS_WHEN names unknown mistakes: {sorted(unknown)}")
     return MappingProxyType(table)
 
 
-MISTAKES: Mapping[str, Mistake] = _registry(sizes.MISTAKES, conv.MISTAKES, pool.MISTAKES,
-                                            counts.MISTAKES)
+MISTAKES: Mapping[str, Mistake] = _registry(sizes, conv, pool, counts)
 
 
 def mistakes_for(topic: str) -> tuple[Mistake, ...]:

@@ -15,10 +15,12 @@ class Mistake:
     ``topic`` and returns what a student making this mistake would return.  It
     may raise ``ValueError`` when the wrong method cannot produce a value for
     the given inputs (for example a window that no longer fits); callers treat
-    that as "this mistake gives no answer here".
+    that as "this mistake gives no answer here".  ``shows_when`` tells exercise
+    authors which inputs make the mistake visible (empty: almost any input).
     """
 
     mistake_id: str
     topic: str
     explanation: str
     fn: Callable[..., Any]
+    shows_when: str = ""

@@ -135,3 +135,20 @@ MISTAKES = (
             "This layer applies no activation between the depthwise and the pointwise step.",
             depthwise_relu_between),
 )
+
+# Inputs that make a mistake visible (the others show on almost any input).
+SHOWS_WHEN = {
+    "kernel_flipped": "the kernel changes under a 180-degree rotation",
+    "bias_forgotten": "a nonzero bias is given",
+    "conv_stride_ignored": "stride > 1",
+    "conv_padding_ignored": "padding > 0",
+    "conv_padding_one_side": "padding > 0",
+    "conv_dilation_ignored": "dilation > 1",
+    "kernel_transposed": "the kernel is not symmetric (kh != kw changes the shape)",
+    "dx_kernel_not_flipped": "the kernel changes under a 180-degree rotation",
+    "dw_kernel_flipped": "the kernel gradient changes under a 180-degree rotation (kh or kw > 1)",
+    "im2col_channel_innermost": "C > 1 and kh * kw > 1",
+    "im2col_positions_column_major": "out_h > 1 and out_w > 1",
+    "depthwise_bias_forgotten": "a nonzero b_depth is given",
+    "depthwise_relu_between": "some depthwise output is negative",
+}

@@ -140,3 +140,21 @@ MISTAKES = (
             "Normalize each sample's scores over the classes (the last axis), not over the "
             "batch.", softmax_wrong_axis),
 )
+
+# Inputs that make a mistake visible (the others show on almost any input).
+SHOWS_WHEN = {
+    "conv_input_channels_forgotten": "c_in / groups > 1",
+    "conv_groups_ignored": "groups > 1",
+    "conv_single_bias": "bias=True and c_out > 1",
+    "conv_bias_forgotten": "bias=True",
+    "dense_bias_forgotten": "bias=True",
+    "depthwise_biases_forgotten": "the depthwise part has biases",
+    "macs_input_channels_forgotten": "c_in / groups > 1",
+    "macs_positions_forgotten": "h_out * w_out > 1",
+    "receptive_field_strides_ignored": "a stride > 1 comes before a layer with kernel > 1",
+    "receptive_field_dilation_ignored": "some dilation > 1",
+    "network_biases_forgotten": "some layer has biases",
+    "cross_entropy_summed": "more than one sample",
+    "cross_entropy_log_of_logits": "the true-class logits are positive (else the value is NaN)",
+    "softmax_wrong_axis": "a 2-D input with more than one row",
+}

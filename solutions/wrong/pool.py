@@ -144,3 +144,14 @@ MISTAKES = (
             "A cell covered by several overlapping windows collects a share from each of them.",
             avgpool_overlap_overwritten),
 )
+
+# Inputs that make a mistake visible (the others show on almost any input).
+SHOWS_WHEN = {
+    "pool_stride_one": "stride is None and size > 1",
+    "pool_padded_with_zeros":
+        "padding > 0 and a border window's real cells are all negative (max) or all positive (min)",
+    "maxpool_grad_to_last_max": "some window's maximum is tied",
+    "maxpool_grad_to_top_left": "some window's maximum is not in its top-left cell",
+    "maxpool_overlap_overwritten": "stride < size and a cell wins two overlapping windows",
+    "avgpool_overlap_overwritten": "stride < size",
+}

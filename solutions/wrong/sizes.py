@@ -122,3 +122,18 @@ MISTAKES = (
     Mistake("height_width_swapped", "conv_output_shape",
             "Shapes are (N, C, height, width): keep height before width.", height_width_swapped),
 )
+
+# Inputs that make a mistake visible (the others show on almost any input).
+SHOWS_WHEN = {
+    "floor_forgotten": "n + 2p - span is not a multiple of the stride",
+    "rounded_up": "n + 2p - span is not a multiple of the stride",
+    "padding_once": "padding > 0 (with stride 1, or enough padding to change the floor)",
+    "stride_ignored": "stride > 1",
+    "dilation_ignored": "dilation > 1 and k > 1",
+    "plus_one_inside_division": "stride > 1",
+    "pool_stride_defaults_to_one": "stride is None and k > 1",
+    "same_padding_half_kernel": "k is even",
+    "same_padding_dilation_ignored": "dilation > 1 and k > 1",
+    "output_channels_from_input": "the number of filters differs from the input channels",
+    "height_width_swapped": "out_h != out_w",
+}

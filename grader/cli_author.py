@@ -57,13 +57,23 @@ def parse_assignments(items: list[str]) -> dict[str, Any]:
     return parsed
 
 
+def plain_signature(fn: Any) -> str:
+    """Parameter names and defaults, without type annotations."""
+    parts = []
+    for parameter in inspect.signature(fn).parameters.values():
+        default = parameter.default
+        parts.append(parameter.name if default is inspect.Parameter.empty
+                     else f"{parameter.name}={default!r}")
+    return ", ".join(parts)
+
+
 def run_answer(args: argparse.Namespace) -> int:
     from grader.claims import reference_answer
     from grader.kinds.reference import reference_topics
 
     if args.list or not args.topic:
         for name, fn in sorted(reference_topics().items()):
-            print(f"{name}{inspect.signature(fn)}")
+            print(f"{name}({plain_signature(fn)})")
         return 0
     value = reference_answer(topic=args.topic, arguments=parse_assignments(args.arguments))
     print(json.dumps(value))

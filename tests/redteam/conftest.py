@@ -19,8 +19,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import grader.sandbox.sandbox as sandbox_module
 from grader.model import Case, Probe, Tolerance
-from grader.sandbox import FULL_ISOLATION, Limits, Sandbox, SandboxRequest, SandboxResult
+from grader.sandbox import (
+    FULL_ISOLATION,
+    REDUCED_ISOLATION,
+    Limits,
+    Sandbox,
+    SandboxRequest,
+    SandboxResult,
+    machine_isolation,
+)
 from grader.sandbox.isolation import user_processes
 
 SUBMISSIONS = Path(__file__).parent / "submissions"
@@ -51,8 +60,8 @@ def reference_file() -> str:
 
 def require_full_isolation(sandbox: Sandbox, layer: str) -> None:
     if sandbox.isolation != FULL_ISOLATION:
-        pytest.skip(f"this machine does not allow the {layer} layer "
-                    f"(sandbox isolation here: {sandbox.isolation})")
+        pytest.skip(f"the {layer} layer is missing from this sandbox's tier "
+                    f"({sandbox.isolation}); the full tier needs root")
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -82,9 +91,20 @@ def leftover_processes(sandbox: Sandbox) -> list[int]:
     return sorted(found)
 
 
-@pytest.fixture(scope="session")
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox() as box:
+@pytest.fixture(scope="session", params=["full", "reduced"])
+def sandbox(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
+    """Every attack runs under the full tier (when the machine allows it) and under the
+    reduced tier a student's own machine gets (forced here even as root)."""
+    if request.param == "full":
+        if machine_isolation() != FULL_ISOLATION:
+            pytest.skip(f"the full tier needs root; this machine allows: {machine_isolation()}")
+        with Sandbox() as box:
+            yield box
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sandbox_module, "machine_isolation", lambda: REDUCED_ISOLATION)
+        box = Sandbox()
+    with box:
         yield box
 
 

@@ -91,7 +91,10 @@ def grade_run(course_path: Path, assignment_id: str, submissions: Path, workers:
     with Gradebook(gradebook) as book:
         isolation = sorted({row.isolation for row in book.current(course.course_id,
                                                                    assignment_id)})
-    return {"graded": summary.graded, "failed": len(summary.failures),
+    exercises = len(course.assignment(assignment_id).exercises)
+    return {"graded": summary.graded, "failed": len(summary.failures), "exercises": exercises,
+            "sandbox_runs_per_s": round(summary.graded * exercises / seconds, 1),
+            "load_average": os.getloadavg()[0],
             "grader_errors": summary.grader_errors, "seconds": round(seconds, 2),
             "rate": round(summary.graded / seconds, 1), "peak_rss_mb": round(peak_rss_mb(), 1),
             "worker_peak_rss_mb": round(
@@ -159,8 +162,13 @@ def report(results: dict) -> str:
     lines += [f"| grader peak RSS, {run['graded']} submissions | flat | parent "
               f"{run['peak_rss_mb']} MB, largest worker {run['worker_peak_rss_mb']} MB |"
               for run in results["grading"]]
-    lines += ["", f"Failures (not graded): {big['failed']}; results with a grader error: "
-              f"{big['grader_errors']}; {small['graded']}-submission run: {small['rate']} /s.", ""]
+    lines += [
+        "", f"The assignment has {big['exercises']} exercises and the grader runs the sandbox "
+        f"once per exercise, so {big['rate']} submissions/s is {big['sandbox_runs_per_s']} "
+        f"sandbox runs/s.  Load average when the run ended: {big['load_average']:.1f} "
+        "(other work shared the machine).  Failures (not graded): "
+        f"{big['failed']}; results with a grader error: {big['grader_errors']}; "
+        f"{small['graded']}-submission run: {small['rate']} /s.", ""]
     return "\n".join(lines)
 
 

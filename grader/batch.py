@@ -22,7 +22,7 @@ from typing import Protocol
 
 from grader.course import Course
 from grader.errors import CnnGraderError, SubmissionError
-from grader.gradebook import Gradebook, exercise_versions_hash
+from grader.gradebook import Gradebook, exercise_versions_hash, versions_hash
 from grader.grading import collect_submission, grade_submission, submission_hash
 from grader.late import LatePolicy
 from grader.pipeline import submission_time, write_student_outputs
@@ -46,6 +46,7 @@ class GradingJob:
     secret: bytes = field(repr=False)
     insecure: bool = False
     policy: LatePolicy | None = None
+    hidden_paths: tuple[str, ...] = ()  # covered in every sandbox child (see grade_batch)
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ class Executor(Protocol):
 
 def open_sandbox(job: GradingJob) -> Sandbox:
     """The warm sandbox one worker slot keeps for all its submissions."""
-    return Sandbox(require_full_isolation=not job.insecure)
+    return Sandbox(require_full_isolation=not job.insecure, hidden_paths=job.hidden_paths)
 
 
 def grade_task(job: GradingJob, task: SubmissionTask, sandbox: Sandbox) -> TaskOutcome:
@@ -143,14 +144,15 @@ def grade_batch(
     submission's time is the newest modification time of its files.  ``progress``
     defaults to showing a progress line when stderr is a terminal.
     """
-    job = GradingJob(course, assignment_id, secret, insecure, policy)
+    hidden = private_paths(course, submissions_dir, gradebook_path, out_dir)
+    job = GradingJob(course, assignment_id, secret, insecure, policy, hidden)
     executor = make_executor(workers=workers, scheduler=scheduler)
     show = sys.stderr.isatty() if progress is None else progress
     started = time.perf_counter()
     folders = student_folders(Path(submissions_dir))
     with Gradebook(gradebook_path) as gradebook:
         tally = _Tally(total=len(folders), started=started, show=show)
-        versions = _versions_hash(job, folders)
+        versions = assignment_versions_hash(course, assignment_id)
         tasks = _pending_tasks(job, folders, gradebook, versions, force, tally)
         for outcome in executor.outcomes(job, tasks):
             _record(gradebook, outcome, tally)
@@ -158,6 +160,15 @@ def grade_batch(
                 write_student_outputs(outcome.result, out_dir)
     tally.finish()
     return tally.summary(executor.workers)
+
+
+def private_paths(
+    course: Course, submissions_dir: Path, gradebook_path: Path, out_dir: Path | None
+) -> tuple[str, ...]:
+    """What a student's code must not see: the course folder (it may hold the secret
+    file), every submission, the gradebook and everyone's feedback."""
+    paths = (course.root, submissions_dir, Path(gradebook_path).parent, out_dir)
+    return tuple(str(Path(p).resolve()) for p in paths if p is not None)
 
 
 def make_executor(*, workers: int | None = None, scheduler: str | None = None) -> Executor:
@@ -171,12 +182,12 @@ def make_executor(*, workers: int | None = None, scheduler: str | None = None) -
     return LocalExecutor(workers or os.cpu_count() or 1)
 
 
-def _versions_hash(job: GradingJob, folders: list[Path]) -> str:
-    """Exercise versions are the same for every student; one variant tells them."""
-    if not folders:
-        return ""
-    variant = build_assignment_variant(job.course, job.assignment_id, folders[0].name, job.secret)
-    return exercise_versions_hash(variant)
+def assignment_versions_hash(course: Course, assignment_id: str) -> str:
+    """The exercise versions hash every student's variant of the assignment has."""
+    assigned = course.assignment(assignment_id).exercises
+    return versions_hash(
+        (item.exercise_id, course.exercises[item.exercise_id].version) for item in assigned
+    )
 
 
 def _pending_tasks(

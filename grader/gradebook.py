@@ -113,14 +113,19 @@ _SCHEMA = (
 )
 
 
-def exercise_versions_hash(variant: AssignmentVariant) -> str:
-    """A short hash of the assignment's exercise ids and versions.
+def versions_hash(versions: Iterable[tuple[str, str]]) -> str:
+    """A short hash of (exercise id, version) pairs in assignment order.
 
     Editing an exercise file changes its version and therefore this hash, which
     makes ``needs_grading`` ask for a re-grade of every student.
     """
-    text = "\n".join(f"{ex.exercise_id}={ex.version}" for ex in variant.exercises)
+    text = "\n".join(f"{exercise_id}={version}" for exercise_id, version in versions)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def exercise_versions_hash(variant: AssignmentVariant) -> str:
+    """``versions_hash`` of the exercises of a variant."""
+    return versions_hash((ex.exercise_id, ex.version) for ex in variant.exercises)
 
 
 def utc_now() -> str:

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
-from grader.batch import grade_batch, student_folders
+from grader.batch import (
+    GradingJob,
+    SubmissionTask,
+    assignment_versions_hash,
+    grade_batch,
+    grade_task,
+    open_sandbox,
+    private_paths,
+    student_folders,
+)
 from grader.errors import SubmissionError
-from grader.gradebook import Gradebook
+from grader.gradebook import Gradebook, exercise_versions_hash
 from grader.grading import collect_submission, grade_submission
 from grader.sandbox import Sandbox
 from grader.variant import build_assignment_variant
@@ -126,3 +138,69 @@ def test_hidden_folders_and_loose_files_are_not_students(tmp_path):
 def test_a_missing_submissions_folder_is_named_in_the_error(tmp_path):
     with pytest.raises(SubmissionError, match="nowhere"):
         student_folders(tmp_path / "nowhere")
+
+
+def test_the_assignment_versions_hash_is_the_one_of_every_variant(course):
+    expected = assignment_versions_hash(course, ASSIGNMENT)
+    for student in ("ada", "zed"):
+        variant = build_assignment_variant(course, ASSIGNMENT, student, SECRET)
+        assert exercise_versions_hash(variant) == expected
+
+
+PEEK = """
+for path in {paths!r}:
+    try:
+        with open(path, "rb") as handle:
+            print("read", handle.read(40))
+    except OSError as error:
+        print("denied", type(error).__name__)
+"""
+
+
+@pytest.fixture
+def readable_class(course):
+    """Submissions and a gradebook in world-readable folders, so only hiding protects them."""
+    # /tmp and /var/tmp are private in the sandbox anyway: use a folder it could see
+    places = [p for p in ("/srv", "/opt", "/mnt") if os.access(p, os.W_OK | os.X_OK)]
+    if not places:
+        pytest.skip("no writable folder outside /tmp to put readable submissions in")
+    root = Path(tempfile.mkdtemp(prefix="cnn-grader-batch-test-", dir=places[0]))
+    os.chmod(root, 0o755)
+    try:
+        victim = root / "subs" / "victim"
+        victim.mkdir(parents=True)
+        (victim / "answer.py").write_text("TOP_SECRET = 'answer of the victim'\n")
+        book = root / "book" / "gradebook.db"
+        book.parent.mkdir()
+        with Gradebook(book):
+            pass
+        for path in (root / "subs", victim, book.parent, *book.parent.iterdir(),
+                     victim / "answer.py"):
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        yield root, victim / "answer.py", book
+    finally:
+        shutil.rmtree(root)
+
+
+def _peeking_result(course, readable_class, hidden):
+    _, victim_file, book = readable_class
+    variant = build_assignment_variant(course, ASSIGNMENT, "eve", SECRET)
+    module = variant.exercises[0].module
+    files = {f"{module}.py": PEEK.format(paths=[str(victim_file), str(book)]).encode()}
+    job = GradingJob(course, ASSIGNMENT, SECRET, hidden_paths=hidden)
+    with open_sandbox(job) as sandbox:
+        outcome = grade_task(job, SubmissionTask("eve", files), sandbox)
+    return outcome.result.exercises[0].stdout
+
+
+def test_student_code_cannot_read_other_submissions_or_the_gradebook(course, readable_class):
+    root, _, book = readable_class
+    hidden = private_paths(course, root / "subs", book, None)
+    stdout = _peeking_result(course, readable_class, hidden)
+    assert stdout.count("denied") == 2, stdout
+    assert "victim" not in stdout and "SQLite" not in stdout
+
+
+def test_without_hiding_those_files_would_be_readable(course, readable_class):
+    stdout = _peeking_result(course, readable_class, hidden=())
+    assert "answer of the victim" in stdout and "SQLite format" in stdout

@@ -21,19 +21,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
 from grader.compare import check_case
+from grader.course import load_exercises as load_exercise_folder
 from grader.errors import SpecError
-from grader.kinds import discrimination_problem, get_kind
-from grader.kinds.base import KindOutput
+from grader.kinds import get_kind
 from grader.kinds.reference import mistakes_of
-from grader.model import Case
-from grader.params import SamplingFailure, VariantRng, derive_key, failed_constraint, sample_params
-from grader.spec import ExerciseSpec, compile_prompt, parse_exercise
-from grader.yamldoc import SpecProblems, read_yaml
+from grader.model import Case, ExerciseVariant
+from grader.spec import ExerciseSpec
+from grader.variant import build_exercise_variant
+from grader.yamldoc import SpecProblems
 
-MAX_ATTEMPTS = 200
 MAX_REPORTED = 5
 SELFCHECK_SECRET = b"cnn-grader selfcheck"
 
@@ -61,44 +58,22 @@ class SelfcheckResult:
 
 
 def load_exercises(folder: Path) -> list[ExerciseSpec]:
-    """Every ``*.yml`` in ``folder`` validated; ``SpecProblems`` lists all problems at once."""
-    specs, problems = [], []
-    for path in sorted(folder.glob("*.yml")):
-        spec, found = parse_exercise(read_yaml(path), get_kind)
-        problems += found
-        if spec is not None:
-            specs.append(spec)
+    """Every exercise of ``folder``, validated; ``SpecProblems`` lists all problems at once."""
+    specs, problems = load_exercise_folder(folder)
     if problems:
         raise SpecProblems(problems)
-    ids = [spec.exercise_id for spec in specs]
-    duplicates = sorted({i for i in ids if ids.count(i) > 1})
-    if duplicates:
-        raise SpecError(f"duplicate exercise ids: {', '.join(duplicates)}", where=str(folder))
-    return specs
+    return list(specs.values())
 
 
-def build_variant(spec: ExerciseSpec, seed: int) -> tuple[dict[str, Any], KindOutput]:
-    """Sample and build one discriminating variant of ``spec`` for ``seed`` (bounded retries)."""
-    rng = VariantRng(derive_key(SELFCHECK_SECRET, spec.exercise_id, str(seed)))
-    kind = get_kind(spec.kind)
-    last = "no attempt made"
-    for attempt in range(MAX_ATTEMPTS):
-        attempt_rng = rng.child(f"attempt/{attempt}")
-        try:
-            params = sample_params(spec.params, attempt_rng.child("params"))
-        except SamplingFailure as error:
-            last = str(error)
-            continue
-        broken = failed_constraint(spec.constraints, params)
-        if broken:
-            last = f"constraint {broken!r} fails"
-            continue
-        output = kind.build(spec, params, attempt_rng.child("kind"))
-        problem = discrimination_problem(output.cases)
-        if problem is None:
-            return params, output
-        last = problem
-    raise SpecError(f"no usable variant in {MAX_ATTEMPTS} attempts ({last})", where=spec.source)
+def build_variant(spec: ExerciseSpec, seed: int) -> ExerciseVariant:
+    """The variant of ``spec`` a student called ``seed-<seed>`` gets, built by the framework.
+
+    Going through ``grader.variant`` means the self-check sees exactly what a release
+    would contain (same sampling, retries and discrimination rule).
+    """
+    return build_exercise_variant(
+        spec, secret=SELFCHECK_SECRET, points=spec.points, kind=get_kind(spec.kind),
+        path=("selfcheck", "selfcheck", spec.exercise_id, f"seed-{seed}"))
 
 
 def module_values(source: str, cases: Sequence[Case]) -> list[Outcome]:
@@ -118,7 +93,7 @@ def module_values(source: str, cases: Sequence[Case]) -> list[Outcome]:
     return outcomes
 
 
-def check_variant(output: KindOutput, wanted: Iterable[str]) -> list[str]:
+def check_variant(output: ExerciseVariant, wanted: Iterable[str]) -> list[str]:
     """Everything wrong with one built variant (empty when it grades as it should)."""
     problems = []
     solution = module_values(output.solution_source, output.cases)
@@ -166,25 +141,16 @@ def selfcheck_exercise(spec: ExerciseSpec, seeds: int) -> SelfcheckResult:
     wanted = expected_mistakes(spec)
     for seed in range(seeds):
         try:
-            _, output = build_variant(spec, seed)
+            output = build_variant(spec, seed)
         except SpecError as error:
             failures.append(f"seed {seed}: {error}")
             break
         seen |= {m.mistake_id for case in output.cases for m in case.mistakes}
-        failures += [f"seed {seed}: {p}" for p in _prompt_problems(spec, output)]
         failures += [f"seed {seed}: {problem}" for problem in check_variant(output, wanted)]
         if len(failures) >= MAX_REPORTED:
             break
     return SelfcheckResult(spec.exercise_id, seeds, tuple(failures[:MAX_REPORTED]),
                            frozenset(seen))
-
-
-def _prompt_problems(spec: ExerciseSpec, output: KindOutput) -> list[str]:
-    try:
-        compile_prompt(spec.prompt).render(**output.prompt_context)
-    except jinja2.TemplateError as error:
-        return [f"the prompt does not render: {error}"]
-    return []
 
 
 def selfcheck(

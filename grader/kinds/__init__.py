@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from grader.errors import SpecError
-from grader.kinds.base import Kind, KindOutput, discrimination_problem
+from grader.kinds.base import Kind, KindOutput
 
 KIND_NAMES: tuple[str, ...] = ("by_hand", "multiple_choice", "implementation")
 
@@ -25,4 +25,4 @@ def get_kind(name: str) -> Kind:
     raise SpecError(f"unknown kind {name!r}; expected one of {', '.join(KIND_NAMES)}")
 
 
-__all__ = ["KIND_NAMES", "Kind", "KindOutput", "discrimination_problem", "get_kind"]
+__all__ = ["KIND_NAMES", "Kind", "KindOutput", "get_kind"]

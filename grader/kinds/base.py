@@ -52,29 +52,3 @@ class Kind(Protocol):
         """The cases, stub and prompt context of one variant."""
         ...
 
-
-def discrimination_problem(cases: tuple[Case, ...]) -> str | None:
-    """Why a variant's cases cannot tell its modeled mistakes apart, or None when they can.
-
-    A variant discriminates when, in every case, each modeled mistake's value differs
-    from the expected value (within the case's tolerance) and from every other
-    modeled mistake's value, so a wrong answer is diagnosed as exactly one mistake.
-    """
-    for case in cases:
-        for i, mistake in enumerate(case.mistakes):
-            if _same(mistake.value, case.expected, case):
-                return f"{case.case_id}: {mistake.mistake_id} gives the expected answer"
-            for other in case.mistakes[:i]:
-                if _same(mistake.value, other.value, case):
-                    return (f"{case.case_id}: {mistake.mistake_id} and {other.mistake_id} "
-                            "give the same answer")
-    return None
-
-
-def _same(first: Any, second: Any, case: Case) -> bool:
-    """Equal within the case's tolerance; a multi-output value only when every part is."""
-    from grader.compare import values_match  # late: compare is the lead's module
-
-    if case.probe.outputs:
-        return all(values_match(a, b, case.tolerance) for a, b in zip(first, second, strict=True))
-    return values_match(first, second, case.tolerance)

@@ -9,9 +9,9 @@ import pytest
 from scipy.signal import correlate2d
 
 from grader.errors import SpecError
-from grader.kinds import KIND_NAMES, discrimination_problem, get_kind
+from grader.kinds import KIND_NAMES, get_kind
 from grader.kinds.reference import cut_solution
-from grader.model import Case, ModeledAnswer, Probe
+from grader.model import Probe
 from tests.exercises.helpers import make_spec, rng
 
 QUESTION = {
@@ -146,14 +146,3 @@ def test_cutting_keeps_the_indentation_and_rejects_unclosed_markers():
     with pytest.raises(SpecError, match="never closed"):
         cut_solution("def f():\n    ### BEGIN SOLUTION\n    pass\n")
 
-
-def _case(expected, *values):
-    mistakes = tuple(ModeledAnswer(f"m{i}", "why", v) for i, v in enumerate(values))
-    return Case("c", "c", 1.0, False, "integer", Probe("attribute", "C"), expected,
-                mistakes=mistakes)
-
-
-def test_a_variant_discriminates_only_when_mistakes_differ_from_the_answer_and_each_other():
-    assert discrimination_problem((_case(5, 4, 6),)) is None
-    assert "m1 gives the expected answer" in discrimination_problem((_case(5, 4, 5),))
-    assert "m1 and m0 give the same answer" in discrimination_problem((_case(5, 4, 4),))

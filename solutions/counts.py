@@ -21,12 +21,12 @@ def conv_params(
     kw = kh if kw is None else kw
     if c_in % groups or c_out % groups:
         raise ValueError(f"groups={groups} must divide c_in={c_in} and c_out={c_out}")
-    return c_out * (c_in // groups) * kh * kw + (c_out if bias else 0)
+    return int(c_out * (c_in // groups) * kh * kw + (c_out if bias else 0))
 
 
 def dense_params(n_in: int, n_out: int, bias: bool = True) -> int:
     """Learned numbers of a fully connected layer: ``n_in * n_out`` weights (+ ``n_out`` biases)."""
-    return n_in * n_out + (n_out if bias else 0)
+    return int(n_in * n_out + (n_out if bias else 0))
 
 
 def depthwise_separable_params(
@@ -49,13 +49,13 @@ def conv_macs(
     """Multiply-accumulates of a convolution: every output value takes
     ``(c_in / groups) * kh * kw`` products."""
     kw = kh if kw is None else kw
-    return h_out * w_out * c_out * (c_in // groups) * kh * kw
+    return int(h_out * w_out * c_out * (c_in // groups) * kh * kw)
 
 
 def depthwise_separable_macs(h_out: int, w_out: int, c_in: int, c_out: int, k: int) -> int:
     """MACs of a depthwise ``k x k`` convolution plus a 1x1 convolution at output size
     ``h_out x w_out``: ``h_out * w_out * c_in * (k * k + c_out)``."""
-    return h_out * w_out * c_in * k * k + h_out * w_out * c_in * c_out
+    return int(h_out * w_out * c_in * k * k + h_out * w_out * c_in * c_out)
 
 
 def receptive_field(layers: Sequence[Sequence[int]]) -> int:
@@ -71,8 +71,8 @@ def receptive_field(layers: Sequence[Sequence[int]]) -> int:
         if len(layer) not in (2, 3):
             raise ValueError(f"layer {index}: expected (kernel, stride[, dilation]), got {layer!r}")
         kernel, stride, dilation = (*layer, 1) if len(layer) == 2 else layer
-        field += dilation * (kernel - 1) * jump
-        jump *= stride
+        field += int(dilation) * (int(kernel) - 1) * jump
+        jump *= int(stride)
     return field
 
 
@@ -100,7 +100,7 @@ def network_params(layers: Sequence[Mapping[str, Any]]) -> int:
     ``{"type": "depthwise_separable", "c_in", "c_out", "k"[, "bias"]}`` and
     parameter-free ``{"type": "pool" | "relu" | "flatten"}``; ``bias`` defaults to True.
     """
-    return sum(layer_params(layer) for layer in layers)
+    return int(sum(layer_params(layer) for layer in layers))
 
 
 def _conv(c_in: int, c_out: int, k: int) -> Mapping[str, Any]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 IntOrPair = int | Sequence[int]
 
 
@@ -22,7 +24,7 @@ def _positive(name: str, value: int) -> int:
 
 def _padding_pair(padding: IntOrPair) -> tuple[int, int]:
     """Split ``padding`` (int, or ``(before, after)``) into two non-negative ints."""
-    if isinstance(padding, int | float) and not isinstance(padding, bool):
+    if np.ndim(padding) == 0:
         before = after = padding
     else:
         if len(padding) != 2:
@@ -62,7 +64,7 @@ def pool_output_size(n: int, k: int, stride: int | None = None, padding: IntOrPa
 
 def _axis_pair(name: str, value: IntOrPair) -> tuple[int, int]:
     """Turn an int-or-(height, width) argument into a pair of ints."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if np.ndim(value) == 0:
         return int(value), int(value)
     if len(value) != 2:
         raise ValueError(f"{name} must be an int or a (height, width) pair, got {value!r}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
 import pytest
 from ref_brute_force import output_size_by_counting
 
@@ -95,3 +96,9 @@ def test_transposed_conv_output_size_of_a_doubling_layer():
     assert transposed_conv_output_size(7, 3, stride=2, padding=1, output_padding=1) == 14
     with pytest.raises(ValueError, match="output_padding"):
         transposed_conv_output_size(7, 3, stride=2, output_padding=2)
+
+
+def test_size_functions_accept_numpy_integers_and_return_python_ints():
+    size = conv_output_size(np.int64(9), np.int64(3), np.int64(2), np.int64(1))
+    assert size == 5 and type(size) is int
+    assert conv_output_shape((1, 2, 5, 5), (3, 2, 3, 3), padding=np.array([1, 0])) == (1, 3, 5, 3)

@@ -47,6 +47,7 @@ class GradingJob:
     insecure: bool = False
     policy: LatePolicy | None = None
     hidden_paths: tuple[str, ...] = ()  # covered in every sandbox child (see grade_batch)
+    submitted_at: datetime | None = None  # for everyone; None: each folder's file times
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,7 @@ def grade_batch(
     policy: LatePolicy | None = None,
     scheduler: str | None = None,
     out_dir: Path | None = None,
+    submitted_at: datetime | None = None,
 ) -> BatchSummary:
     """Grade every student folder under ``submissions_dir`` into the gradebook.
 
@@ -141,11 +143,12 @@ def grade_batch(
     ``scheduler`` (a Dask address) the grading runs on that cluster instead.
     ``force`` re-grades unchanged submissions (needed after changing a due date,
     which is not part of the idempotence key).  With a late ``policy`` a
-    submission's time is the newest modification time of its files.  ``progress``
+    submission's time is ``submitted_at`` when given (the same for everyone), else
+    the newest modification time of its files.  ``progress``
     defaults to showing a progress line when stderr is a terminal.
     """
     hidden = private_paths(course, submissions_dir, gradebook_path, out_dir)
-    job = GradingJob(course, assignment_id, secret, insecure, policy, hidden)
+    job = GradingJob(course, assignment_id, secret, insecure, policy, hidden, submitted_at)
     executor = make_executor(workers=workers, scheduler=scheduler)
     show = sys.stderr.isatty() if progress is None else progress
     started = time.perf_counter()
@@ -208,7 +211,7 @@ def _pending_tasks(
         if unchanged and not force:
             tally.skip()
             continue
-        when = submission_time(folder) if job.policy else None
+        when = (job.submitted_at or submission_time(folder)) if job.policy else None
         yield SubmissionTask(folder.name, files, when)
 
 

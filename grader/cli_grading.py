@@ -136,6 +136,7 @@ def _grade_many(args: argparse.Namespace, course: Any, gradebook: Path) -> int:
         policy=course.assignment(args.assignment).late_policy,
         scheduler=args.scheduler if args.executor == "dask" else None,
         out_dir=args.out,
+        submitted_at=args.submitted_at,
     )
     _export_csv(course.course_id, args.assignment, gradebook, args.out)
     print(

@@ -11,6 +11,7 @@ are computed and compared on the workers, never inside a sandbox child.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import queue
 import threading
 from collections.abc import Iterator
@@ -75,6 +76,10 @@ class DaskExecutor:
         self.workers = 0  # worker threads, known once connected
 
     def outcomes(self, job: GradingJob, tasks: Iterator[SubmissionTask]) -> Iterator[TaskOutcome]:
+        first = next(tasks, None)
+        if first is None:  # nothing to grade: do not even connect
+            return
+        tasks = itertools.chain([first], tasks)
         with self._connect() as client:
             self.workers = sum(client.nthreads().values())
             if not self.workers:

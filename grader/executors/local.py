@@ -10,6 +10,7 @@ gradebook connection or threads.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import multiprocessing
 import os
 import queue
@@ -39,6 +40,10 @@ class LocalExecutor:
         self.workers = workers
 
     def outcomes(self, job: GradingJob, tasks: Iterator[SubmissionTask]) -> Iterator[TaskOutcome]:
+        first = next(tasks, None)
+        if first is None:  # nothing to grade: start no worker at all
+            return
+        tasks = itertools.chain([first], tasks)
         context = multiprocessing.get_context("spawn")
         task_queue = context.Queue()
         outcome_queue = context.Queue()

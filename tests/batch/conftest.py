@@ -31,6 +31,7 @@ assignments:
   - id: a1
     title: Sizes and a function
     due: 2026-10-05T23:59:00+00:00
+    late: {{per_day: 0.25, max_days: 3}}
     exercises: [{assigned}]
 """
 

@@ -6,6 +6,7 @@ import os
 import shutil
 import tempfile
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from grader.batch import (
     student_folders,
 )
 from grader.errors import SubmissionError
+from grader.executors.local import LocalExecutor
 from grader.gradebook import Gradebook, exercise_versions_hash
 from grader.grading import collect_submission, grade_submission
 from grader.sandbox import Sandbox
@@ -204,3 +206,37 @@ def test_student_code_cannot_read_other_submissions_or_the_gradebook(course, rea
 def test_without_hiding_those_files_would_be_readable(course, readable_class):
     stdout = _peeking_result(course, readable_class, hidden=())
     assert "answer of the victim" in stdout and "SQLite format" in stdout
+
+
+def test_an_executor_with_nothing_to_grade_starts_no_worker(course, monkeypatch):
+    def no_processes(method):
+        raise AssertionError(f"a {method} worker was about to start")
+
+    monkeypatch.setattr("grader.executors.local.multiprocessing.get_context", no_processes)
+    job = GradingJob(course, ASSIGNMENT, SECRET)
+    assert list(LocalExecutor(2).outcomes(job, iter(()))) == []
+
+
+DUE = datetime(2026, 10, 5, 23, 59, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("file_time", "given", "days", "penalty"),
+    [
+        (DUE - timedelta(hours=1), None, 0, 0.0),  # files written before the deadline
+        (DUE + timedelta(hours=1), None, 1, 0.25),  # an hour late counts as a day
+        (DUE - timedelta(hours=1), DUE + timedelta(days=1, hours=1), 2, 0.5),  # given time wins
+    ],
+)
+def test_late_penalties_use_the_given_time_else_the_files_times(
+    course, tmp_path, file_time, given, days, penalty
+):
+    folder = write_submissions(course, tmp_path / "subs", {"ann": "reference"})
+    for path in (folder / "ann").iterdir():
+        os.utime(path, (file_time.timestamp(), file_time.timestamp()))
+    grade_batch(course=course, assignment_id=ASSIGNMENT, submissions_dir=folder, secret=SECRET,
+                gradebook_path=tmp_path / "g.db", workers=1, progress=False,
+                policy=course.assignment(ASSIGNMENT).late_policy, submitted_at=given)
+    (row,) = _current(tmp_path / "g.db", course).values()
+    assert (row.late_days, row.late_penalty) == (days, penalty)
+    assert row.score == pytest.approx(row.max_score * (1 - penalty))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -34,6 +35,8 @@ def register(subparsers: Any) -> None:
     generate.add_argument("--out", required=True, type=Path, help="output folder")
     generate.add_argument("--roster", type=Path, help="roster CSV (default: the course's)")
     generate.add_argument("--course", default="course.yml", help="default: course.yml")
+    generate.add_argument("--workers", type=int, default=0,
+                          help="processes to build students in (default: one per CPU)")
     generate.add_argument("--force", action="store_true",
                           help="replace an existing release of this assignment")
     generate.set_defaults(func=run_generate)
@@ -71,14 +74,15 @@ def run_generate(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     final, count = generate_release(
         course_path=Path(args.course), assignment_id=args.assignment, roster_path=args.roster,
-        out_dir=args.out, replace=args.force, stream=sys.stderr)
+        out_dir=args.out, replace=args.force, workers=args.workers or available_cpus(),
+        stream=sys.stderr)
     seconds = time.perf_counter() - started
     print(f"wrote {count} student folders to {final} in {seconds:.1f} s")
     return 0
 
 
 def generate_release(*, course_path: Path, assignment_id: str, roster_path: Path | None,
-                     out_dir: Path, replace: bool = False,
+                     out_dir: Path, replace: bool = False, workers: int = 1,
                      stream: TextIO | None = None) -> tuple[Path, int]:
     """Validate, read the secret, and write the release; nothing is written on error."""
     course = load_course(course_path)
@@ -90,10 +94,17 @@ def generate_release(*, course_path: Path, assignment_id: str, roster_path: Path
     secret = read_secret(course)
     progress = ProgressBar(stream) if stream is not None and stream.isatty() else None
     final = write_release(course, assignment_id, students, secret, out_dir,
-                          progress=progress, replace=replace)
+                          progress=progress, replace=replace, workers=workers)
     if progress:
         progress.finish()
     return final, len(students)
+
+
+def available_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 class ProgressBar:

@@ -18,6 +18,7 @@ import numpy as np
 from grader.expressions import ExpressionError, parse_expression
 
 _BLOCK = 32  # bytes per HMAC-SHA256 block
+_SHA256_BLOCK = 64  # SHA-256's internal block size, used to pad HMAC keys
 _WORD = 8  # bytes per random word (little-endian unsigned 64-bit)
 _FLOAT_SCALE = 1.0 / (1 << 53)
 
@@ -25,6 +26,21 @@ _FLOAT_SCALE = 1.0 / (1 << 53)
 def derive_key(secret: bytes, *parts: str) -> bytes:
     """The seed of one variant: HMAC-SHA256(secret, "part1/part2/...")."""
     return hmac.new(secret, "/".join(parts).encode("utf-8"), hashlib.sha256).digest()
+
+
+def _hmac_states(key: bytes) -> tuple[Any, Any]:
+    """SHA-256 states after absorbing key XOR ipad and key XOR opad (RFC 2104).
+
+    Continuing copies of them computes HMAC-SHA256 exactly, but much faster than
+    copying ``hmac.HMAC`` objects, which matters for the thousands of blocks a
+    release draws.  ``test_params`` checks the result against ``hmac``.
+    """
+    if len(key) > _SHA256_BLOCK:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(_SHA256_BLOCK, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+    return inner, outer
 
 
 class VariantRng:
@@ -41,8 +57,10 @@ class VariantRng:
         if not isinstance(seed, bytes) or not seed:
             raise TypeError("VariantRng needs a non-empty bytes seed")
         self._seed = seed
-        self._mac = hmac.new(seed, digestmod=hashlib.sha256)
-        self._position = 0  # in bytes
+        self._inner, self._outer = _hmac_states(seed)
+        self._position = 0  # in bytes, from the start of the stream
+        self._buffer = b""  # stream bytes already computed, from _buffer_start on
+        self._buffer_start = 0  # a multiple of _BLOCK
 
     @classmethod
     def for_variant(cls, secret: bytes, *parts: str) -> VariantRng:
@@ -54,15 +72,32 @@ class VariantRng:
         return VariantRng(derive_key(self._seed, "child", label))
 
     def _read(self, n_bytes: int) -> bytes:
-        first, last = self._position // _BLOCK, (self._position + n_bytes - 1) // _BLOCK
-        blocks = []
-        for index in range(first, last + 1):
-            mac = self._mac.copy()
-            mac.update(index.to_bytes(8, "little"))
-            blocks.append(mac.digest())
-        offset = self._position - first * _BLOCK
-        self._position += n_bytes
-        return b"".join(blocks)[offset : offset + n_bytes]
+        """The next ``n_bytes`` of the stream (blocks are computed once and buffered)."""
+        if self._position < self._buffer_start:
+            raise RuntimeError("VariantRng cannot rewind before its buffer")
+        end = self._position + n_bytes
+        have = self._buffer_start + len(self._buffer)
+        if end > have:
+            first, last = have // _BLOCK, (end - 1) // _BLOCK
+            blocks = []
+            for index in range(first, last + 1):  # HMAC-SHA256(seed, index), by hand
+                inner = self._inner.copy()
+                inner.update(index.to_bytes(8, "little"))
+                outer = self._outer.copy()
+                outer.update(inner.digest())
+                blocks.append(outer.digest())
+            self._buffer += b"".join(blocks)
+        start = self._position - self._buffer_start
+        chunk = self._buffer[start : start + n_bytes]
+        self._position = end
+        return chunk
+
+    def _forget_consumed(self) -> None:
+        """Drop whole buffered blocks that lie before the current position."""
+        drop = (self._position - self._buffer_start) // _BLOCK * _BLOCK
+        if drop:
+            self._buffer = self._buffer[drop:]
+            self._buffer_start += drop
 
     def _words(self, count: int) -> np.ndarray:
         return np.frombuffer(self._read(count * _WORD), dtype="<u8").astype(np.uint64)
@@ -87,6 +122,7 @@ class VariantRng:
                 self._position = start + (int(accepted[-1]) + 1) * _WORD
             kept.append(batch[accepted])
             needed -= len(accepted)
+        self._forget_consumed()
         return np.concatenate(kept) if kept else np.zeros(0, dtype=np.uint64)
 
     def integers(self, low: int, high: int, size: int | tuple[int, ...] | None = None) -> Any:
@@ -97,17 +133,29 @@ class VariantRng:
         if high - low >= 1 << 62:
             raise ValueError("integer range too wide")
         shape = _shape(size)
-        count = int(np.prod(shape, dtype=np.int64)) if shape is not None else 1
-        values = self._bounded(high - low + 1, count).astype(np.int64) + np.int64(low)
         if shape is None:
-            return int(values[0])
+            return low + self._one_bounded(high - low + 1)
+        count = int(np.prod(shape, dtype=np.int64))
+        values = self._bounded(high - low + 1, count).astype(np.int64) + np.int64(low)
         return values.reshape(shape)
+
+    def _one_bounded(self, span: int) -> int:
+        """One integer in [0, span): the same rule as ``_bounded``, without NumPy."""
+        if span == 1:
+            return 0
+        mask = (1 << (span - 1).bit_length()) - 1
+        while True:
+            word = int.from_bytes(self._read(_WORD), "little") & mask
+            if word < span:
+                self._forget_consumed()
+                return word
 
     def uniform(self, low: float, high: float, size: int | tuple[int, ...] | None = None) -> Any:
         """Uniform floats in [low, high); a float, or a float64 array of ``size``."""
         shape = _shape(size)
         count = int(np.prod(shape, dtype=np.int64)) if shape is not None else 1
         unit = (self._words(count) >> np.uint64(11)).astype(np.float64) * _FLOAT_SCALE
+        self._forget_consumed()
         values = float(low) + (float(high) - float(low)) * unit
         if shape is None:
             return float(values[0])

@@ -175,3 +175,12 @@ def test_the_first_failing_constraint_is_named():
     constraints = ("k <= n", "(n - k) % s != 0")
     assert failed_constraint(constraints, {"n": 5, "k": 3, "s": 2}) == "(n - k) % s != 0"
     assert failed_constraint(constraints, {"n": 6, "k": 3, "s": 2}) is None
+
+
+@pytest.mark.parametrize("seed", [b"k", b"x" * 32, b"y" * 64, b"z" * 100])
+def test_stream_blocks_are_hmac_sha256_of_the_little_endian_counter(seed):
+    rng = VariantRng(seed)
+    stream = b"".join(rng._read(32) for _ in range(3))
+    expected = b"".join(hmac.new(seed, i.to_bytes(8, "little"), hashlib.sha256).digest()
+                        for i in range(3))
+    assert stream == expected

@@ -4,12 +4,18 @@ See docs/sandbox.md for the design, the isolation tiers and measured costs.
 """
 
 from grader.sandbox.api import Limits, ProbeOutcome, SandboxRequest, SandboxResult
-from grader.sandbox.isolation import FULL_ISOLATION, REDUCED_ISOLATION, machine_isolation
+from grader.sandbox.isolation import (
+    FULL_ISOLATION,
+    REDUCED_ISOLATION,
+    UID_ISOLATION,
+    machine_isolation,
+)
 from grader.sandbox.sandbox import Sandbox
 
 __all__ = [
     "FULL_ISOLATION",
     "REDUCED_ISOLATION",
+    "UID_ISOLATION",
     "Limits",
     "ProbeOutcome",
     "Sandbox",

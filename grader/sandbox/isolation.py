@@ -18,15 +18,23 @@ from grader.sandbox import confine
 
 FULL_ISOLATION = "uid+pidns+netns+mntns+ipcns+tmpfs+rlimits"
 REDUCED_ISOLATION = "session+rlimits (no root: no user switch, no namespaces, no network block)"
+UID_ISOLATION = ("uid+session+rlimits (namespaces unavailable: no network block, "
+                 "no private /tmp, no hidden paths)")
 FIRST_SANDBOX_UID = 64000
 SLOT_COUNT = 1000
 
 
+def can_switch_user() -> bool:
+    """Only root can run children as another uid."""
+    return os.geteuid() == 0
+
+
 def machine_isolation() -> str:
-    """The strongest tier this machine allows: full as root with namespaces, else reduced."""
-    if os.geteuid() != 0:
+    """The strongest tier this machine allows: full as root with namespaces, the user
+    switch alone as root without them, else the reduced tier."""
+    if not can_switch_user():
         return REDUCED_ISOLATION
-    return FULL_ISOLATION if namespaces_work() else REDUCED_ISOLATION + " (namespaces unavailable)"
+    return FULL_ISOLATION if namespaces_work() else UID_ISOLATION
 
 
 def namespaces_work() -> bool:

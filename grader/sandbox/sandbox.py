@@ -27,7 +27,9 @@ from grader.sandbox.api import SandboxRequest, SandboxResult
 from grader.sandbox.isolation import (
     FULL_ISOLATION,
     REDUCED_ISOLATION,
+    UID_ISOLATION,
     UidSlot,
+    can_switch_user,
     kill_user_processes,
     machine_isolation,
 )
@@ -109,7 +111,7 @@ class Sandbox:
     @property
     def uid(self) -> int | None:
         """The unprivileged uid children run as, or None without a user switch."""
-        return self._slot.uid if self._slot is not None and self._full else None
+        return self._slot.uid if self._slot is not None else None
 
     @property
     def zygote_pid(self) -> int | None:
@@ -133,12 +135,15 @@ class Sandbox:
     # -- start-up -------------------------------------------------------------
 
     def _start(self, require_full: bool) -> None:
-        if machine_isolation() != FULL_ISOLATION:
+        tier = machine_isolation()
+        if can_switch_user():
+            self._slot = UidSlot.acquire()
+        weaker = UID_ISOLATION if self._slot is not None else REDUCED_ISOLATION
+        if tier != FULL_ISOLATION:
             self._launch(full=False)
-            self._isolation = machine_isolation()
+            self._isolation = weaker
             return
         try:
-            self._slot = UidSlot.acquire()
             self._launch(full=True)
             self._self_test()
             self._isolation = FULL_ISOLATION
@@ -148,7 +153,7 @@ class Sandbox:
                 raise GraderError("full isolation is possible on this machine but could not "
                                   f"be set up: {exc}") from exc
             self._launch(full=False)
-            self._isolation = f"{REDUCED_ISOLATION} (full isolation failed: {exc})"
+            self._isolation = f"{weaker} (full isolation failed: {exc})"
 
     def _launch(self, *, full: bool) -> None:
         self._full = full
@@ -261,15 +266,15 @@ class Sandbox:
                 events.status = int(message["status"])
 
     def _kill_run(self, events: _RunEvents) -> None:
-        """Root: SIGKILL the run's PID 1 (ends its namespace) and sweep the uid.
-        Otherwise: SIGKILL the run's process group."""
+        """Full tier: SIGKILL the run's PID 1 (ends its namespace).  Otherwise SIGKILL
+        the run's process group.  Then, with a user switch, every process of the uid."""
         if events.pid is not None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 if self._full:
                     os.kill(events.pid, signal.SIGKILL)
                 else:
                     os.killpg(events.pid, signal.SIGKILL)
-        if self._full and self._slot is not None:
+        if self._slot is not None:
             kill_user_processes(self._slot.uid)
 
     def _clean_up(self, events: _RunEvents) -> None:

@@ -13,7 +13,8 @@ The parent kills C2 on timeout, which ends every process of the namespace (so do
 C2's normal exit and C1's death, through the parent-death signal).  As a PID 1,
 C2 ignores SIGXCPU, so C1 reports the CPU time it used and the parent tells a CPU
 limit apart from other kills.  Without
-root, C1 runs the student code itself in a new session (killed by process group).
+namespaces, C1 runs the student code itself in a new session (killed by process
+group), after dropping to the sandbox uid when it is root (killed by uid as well).
 Messages to the parent: ready, started (pid to kill), exit (C2's wait status),
 setup_error (our fault), done (C1 finished).
 """
@@ -109,7 +110,8 @@ def child_main(config: dict, control_in: int, control_out: int) -> None:
             confined_run(config, request, run_dir, control_out)
         else:
             wire.send(control_out, {"event": "started", "pid": os.getpid()})
-            enter_and_run(request, run_dir, apply_limits=True)
+            enter_and_run(request, run_dir, apply_limits=True, switch_user=config["uid"] >= 0,
+                          config=config)
     except BaseException as exc:
         report_setup_error(control_out, exc)
     os._exit(0)
@@ -128,7 +130,7 @@ def make_run_dir(config: dict, request: dict) -> str:
     """``run-N/`` (root) holding ``work/`` with the files, ``out/``, stdout and stderr."""
     run_dir = os.path.join(config["base"], f"run-{int(request['run'])}")
     os.mkdir(run_dir, 0o755)
-    owner = (config["uid"], config["gid"]) if config["full"] else None
+    owner = (config["uid"], config["gid"]) if config["uid"] >= 0 else None
     for sub in ("work", "out"):
         os.mkdir(os.path.join(run_dir, sub), 0o700)
     for name in ("stdout.txt", "stderr.txt"):
@@ -173,20 +175,25 @@ def confined_run(config: dict, request: dict, run_dir: str, control_out: int) ->
             confine.set_parent_death_signal()
         except BaseException as exc:
             report_setup_error(control_out, exc)
-        enter_and_run(request, "/tmp/run", apply_limits=False)
+        enter_and_run(request, "/tmp/run", apply_limits=False, switch_user=False, config=config)
     wire.send(control_out, {"event": "started", "pid": pid})
     _, status, usage = os.wait4(pid, 0)
     wire.send(control_out, {"event": "exit", "status": status,
                             "cpu_seconds": usage.ru_utime + usage.ru_stime})
 
 
-def enter_and_run(request: dict, run_dir: str, *, apply_limits: bool) -> None:
-    """The runner process: limits (when not done yet), stdio to files, run, exit."""
+def enter_and_run(request: dict, run_dir: str, *, apply_limits: bool, switch_user: bool,
+                  config: dict) -> None:
+    """The runner process: limits and user switch (when not done yet), stdio to files,
+    run, exit."""
     import confine  # type: ignore[import-not-found]
     import runner  # type: ignore[import-not-found]
 
     if apply_limits:
-        confine.apply_rlimits(request["limits"], with_processes=False)
+        confine.apply_rlimits(request["limits"], with_processes=switch_user)
+    if switch_user:
+        confine.drop_privileges(config["uid"], config["gid"])
+        confine.set_parent_death_signal()
     work_dir, out_dir = os.path.join(run_dir, "work"), os.path.join(run_dir, "out")
     os.chdir(work_dir)
     stdout = os.open(os.path.join(run_dir, "stdout.txt"), os.O_WRONLY | os.O_APPEND)

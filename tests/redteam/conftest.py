@@ -103,6 +103,7 @@ def sandbox(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
         return
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(sandbox_module, "machine_isolation", lambda: REDUCED_ISOLATION)
+        patch.setattr(sandbox_module, "can_switch_user", lambda: False)
         box = Sandbox()
     with box:
         yield box

@@ -17,11 +17,13 @@ from grader.model import Probe
 from grader.sandbox import (
     FULL_ISOLATION,
     REDUCED_ISOLATION,
+    UID_ISOLATION,
     Limits,
     Sandbox,
     SandboxRequest,
     machine_isolation,
 )
+from grader.sandbox.isolation import user_processes
 
 MODULE = b"""
 import numpy as np
@@ -208,12 +210,13 @@ def test_require_full_isolation_refuses_a_weaker_tier_when_the_machine_allows_it
     with pytest.raises(GraderError, match="could not be set up: sabotaged for the test"):
         Sandbox(require_full_isolation=True)
     with Sandbox() as fallback:
-        assert fallback.isolation.startswith(REDUCED_ISOLATION)
+        assert fallback.isolation.startswith(UID_ISOLATION)  # root: still another uid
         assert "full isolation failed: sabotaged for the test" in fallback.isolation
 
 
 def test_without_root_the_reduced_tier_still_limits_and_kills(monkeypatch):
     monkeypatch.setattr(sandbox_module, "machine_isolation", lambda: REDUCED_ISOLATION)
+    monkeypatch.setattr(sandbox_module, "can_switch_user", lambda: False)
     with Sandbox() as reduced:
         assert reduced.isolation == REDUCED_ISOLATION and reduced.uid is None
         result = reduced.run(request(
@@ -224,3 +227,28 @@ def test_without_root_the_reduced_tier_still_limits_and_kills(monkeypatch):
         assert [o.error for o in result.probes] == [None, "timed out after 1 s"]
         assert reduced.run(request(Probe(kind="attribute", name="OUTPUT_HEIGHT"))) \
             .probes[0].value == 5
+
+
+DAEMON = b"""
+import os, time
+
+def spawn_daemon():
+    if os.fork() == 0:
+        os.setsid()
+        time.sleep(60)
+        os._exit(0)
+    return os.getuid()
+"""
+
+
+def test_as_root_without_namespaces_children_still_run_as_another_uid(monkeypatch):
+    if os.geteuid() != 0:
+        pytest.skip("the user switch needs root; not allowed here")
+    monkeypatch.setattr(sandbox_module, "machine_isolation", lambda: UID_ISOLATION)
+    with Sandbox() as switched:
+        assert switched.isolation == UID_ISOLATION and switched.uid is not None
+        result = switched.run(SandboxRequest(
+            files={"daemon.py": DAEMON}, module="daemon",
+            probes=(Probe(kind="call", name="spawn_daemon"),)))
+        assert result.probes[0].value == switched.uid
+        assert user_processes(switched.uid) == []  # the setsid daemon was killed by uid

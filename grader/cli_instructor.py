@@ -63,11 +63,16 @@ def validate_course(*, course_path: Path) -> str:
                 f"{spec.source}: ")))
     if problems:
         raise SpecProblems(problems)
-    counts = ", ".join(f"{a.assignment_id} ({len(a.exercises)} exercises, "
-                       f"{sum(e.points for e in a.exercises):g} points)"
+    counts = ", ".join(f"{a.assignment_id} ({plural(len(a.exercises), 'exercise')}, "
+                       f"{plural(sum(e.points for e in a.exercises), 'point')})"
                        for a in course.assignments)
-    return (f"{course_path}: course {course.course_id} is valid: {len(course.exercises)} "
-            f"exercises, {len(course.roster)} students, assignments {counts}")
+    return (f"{course_path}: course {course.course_id} is valid: "
+            f"{plural(len(course.exercises), 'exercise')}, "
+            f"{plural(len(course.roster), 'student')}, assignments {counts}")
+
+
+def plural(count: float, noun: str) -> str:
+    return f"{count:g} {noun}" + ("" if count == 1 else "s")
 
 
 def run_generate(args: argparse.Namespace) -> int:
@@ -77,7 +82,7 @@ def run_generate(args: argparse.Namespace) -> int:
         out_dir=args.out, replace=args.force, workers=args.workers or available_cpus(),
         stream=sys.stderr)
     seconds = time.perf_counter() - started
-    print(f"wrote {count} student folders to {final} in {seconds:.1f} s")
+    print(f"wrote {plural(count, 'student folder')} to {final} in {seconds:.1f} s")
     return 0
 
 

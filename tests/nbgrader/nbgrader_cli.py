@@ -15,13 +15,19 @@ def nbgrader_available() -> bool:
     return (BIN / "nbgrader").exists()
 
 
-def nbgrader(course_dir: Path, *args: str, timeout: float = 300) -> str:
-    """``nbgrader ARGS`` in ``course_dir``; fails the test with nbgrader's log on error."""
+def run_nbgrader(course_dir: Path, *args: str, timeout: float = 300
+                 ) -> subprocess.CompletedProcess:
+    """``nbgrader ARGS`` in ``course_dir`` with this virtualenv first on PATH."""
     env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
     env.pop("NBGRADER_EXECUTION", None)
     command = [str(BIN / "nbgrader"), *args, f"--CourseDirectory.root={course_dir}"]
-    done = subprocess.run(command, cwd=course_dir, env=env, capture_output=True, text=True,
+    return subprocess.run(command, cwd=course_dir, env=env, capture_output=True, text=True,
                           timeout=timeout, check=False)
+
+
+def nbgrader(course_dir: Path, *args: str, timeout: float = 300) -> str:
+    """``nbgrader ARGS`` in ``course_dir``; fails the test with nbgrader's log on error."""
+    done = run_nbgrader(course_dir, *args, timeout=timeout)
     if done.returncode != 0:
         raise AssertionError(f"nbgrader {' '.join(args)} failed ({done.returncode}):\n"
                              f"{done.stdout[-3000:]}\n{done.stderr[-6000:]}")

@@ -23,7 +23,12 @@ import pytest
 from grader.model import AssignmentVariant
 from grader.nbgrader.course import student_release_dir
 from grader.nbgrader.notebook import with_module_sources
-from tests.nbgrader.nbgrader_cli import exported_scores, nbgrader, nbgrader_available
+from tests.nbgrader.nbgrader_cli import (
+    exported_scores,
+    nbgrader,
+    nbgrader_available,
+    run_nbgrader,
+)
 
 pytestmark = [
     pytest.mark.nbgrader,
@@ -175,6 +180,18 @@ def test_tampering_with_locked_cells_and_the_own_numbers_gains_nothing(course):
     assert all(ex.cases[0].expected != theirs[ex.exercise_id] for ex in by_hand)
     earned = _total(dave) - sum(ex.points for ex in by_hand)
     assert course["scores"]["dave"] == (pytest.approx(earned), _total(dave))
+
+
+def test_a_student_without_an_answer_key_fails_autograde_instead_of_scoring_zero(course):
+    # frank was never released to, so there is no key: a grader fault.  Autograde fails
+    # loudly and writes no graded notebook (nbgrader's CSV still lists an empty
+    # submission; see docs/nbgrader.md).
+    course_dir = course["dir"]
+    _submit(course_dir, "frank", json.loads(course["paths"]["bob"].read_text()))
+    done = run_nbgrader(course_dir, "autograde", ASSIGNMENT, "--student", "frank")
+    assert done.returncode != 0
+    assert "no answer key" in done.stdout + done.stderr
+    assert not (course_dir / "autograded" / "frank" / ASSIGNMENT).exists()
 
 
 def test_our_engine_gives_every_notebook_the_score_nbgrader_gave(course):

@@ -9,7 +9,7 @@ exercise rarely needs new Python.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from grader.model import Case
@@ -34,7 +34,6 @@ class KindOutput:
     cases: tuple[Case, ...]
     stub_source: str
     solution_source: str
-    notes: tuple[str, ...] = field(default=())
 
 
 class Kind(Protocol):

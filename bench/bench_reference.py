@@ -30,6 +30,16 @@ from solutions.conv import conv2d_backward, conv2d_forward
 from solutions.pool import maxpool_backward, pool2d_forward
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
+NOTES = [
+    "Notes. The reference computes convolution as im2col plus one float64 matrix product "
+    "(OpenBLAS dgemm); PyTorch float64 runs a similar unfold-and-gemm path, float32 uses "
+    "oneDNN kernels. PyTorch's max-pool backward reuses the argmax indices its forward saved; "
+    "the reference API recomputes them from x. Memory-bound steps (the im2col copy, pooling) "
+    "also pay for fresh pages on every call, because glibc hands large freed blocks back to "
+    "the system while PyTorch's CPU allocator keeps them: with MALLOC_MMAP_THRESHOLD_ and "
+    "MALLOC_TRIM_THRESHOLD_ set to 2000000000 the reference max-pool backward ran about 2x "
+    "faster on this machine. Timings on a shared, loaded machine vary by 2x between runs.",
+]
 SECTION = "## Reference vs PyTorch"
 SHAPE = {"n": 16, "c_in": 32, "c_out": 64, "side": 32, "k": 3}
 
@@ -131,7 +141,7 @@ def report(ours: dict, t64: dict, t32: dict, threads: int, how: str, error: floa
         lines.append(f"| {name} | {1e3 * seconds:.1f} | {1e3 * t64[name]:.1f} | "
                      f"{1e3 * t32[name]:.1f} | {seconds / t64[name]:.2f} | "
                      f"{seconds / t32[name]:.2f} |")
-    return "\n".join(lines) + "\n"
+    return "\n".join([*lines, "", *NOTES]) + "\n"
 
 
 def write_section(text: str, path: Path = RESULTS) -> None:

@@ -64,7 +64,8 @@ def maxpool_backward(dout, x, size, stride=None, padding=0):
     win = np.lib.stride_tricks.sliding_window_view(xp, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]
     oh, ow = win.shape[2:4]
     cells = win.transpose(4, 5, 0, 1, 2, 3).reshape(kh * kw, n, c, oh, ow)
-    first = cells.argmax(axis=0)  # index of the first maximum in row-major window order
+    order = np.arange(kh * kw).reshape(kh * kw, 1, 1, 1, 1)  # row-major position in window
+    first = np.where(cells == cells.max(axis=0), order, kh * kw).min(axis=0)  # first maximum
     rows = (np.arange(oh) * sh).reshape(oh, 1) + first // kw
     cols = (np.arange(ow) * sw).reshape(1, ow) + first % kw
     flat = (np.arange(n * c).reshape(n, c, 1, 1) * hp + rows) * wp + cols

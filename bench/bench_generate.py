@@ -1,0 +1,49 @@
+"""How long `cnn-grader generate` takes for a large class.
+
+    python bench/bench_generate.py [--students 1000] [--assignment a3-implementation]
+                                   [--workers N]
+
+Writes a generated roster and the release into a temporary folder (deleted
+afterwards) and prints wall time, CPU time of this process and its workers, and
+the time per student.  Uses the demo course of the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+from grader.cli_instructor import available_cpus, generate_release
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=1000)
+    parser.add_argument("--assignment", default="a3-implementation")
+    parser.add_argument("--workers", type=int, default=available_cpus())
+    args = parser.parse_args()
+    os.environ.setdefault("CNN_GRADER_SECRET", "benchmark-secret")
+    with tempfile.TemporaryDirectory() as folder:
+        roster = Path(folder) / "roster.csv"
+        rows = [f"b{i:05d},Student {i},b{i}@example.org" for i in range(args.students)]
+        roster.write_text("student_id,name,email\n" + "\n".join(rows) + "\n")
+        started = time.perf_counter()
+        _, count = generate_release(course_path=REPO / "course.yml",
+                                    assignment_id=args.assignment, roster_path=roster,
+                                    out_dir=Path(folder) / "out", workers=args.workers)
+        wall = time.perf_counter() - started
+    usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    cpu = sum(u.ru_utime + u.ru_stime for u in usage)
+    print(f"{args.assignment}: {count} students, {args.workers} workers: {wall:.1f} s wall, "
+          f"{cpu:.1f} s CPU, {1000 * wall / count:.1f} ms per student; load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+
+
+if __name__ == "__main__":
+    main()

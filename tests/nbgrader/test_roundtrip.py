@@ -5,7 +5,8 @@ release``, notebooks placed in ``submitted/<student>/A/``, ``nbgrader autograde`
 ``generate_feedback`` and ``export``.  Four students: the reference (alice), the
 blank release (bob), a modeled by-hand mistake (carol), and dave, who pastes alice's
 numbers into his prompts and her answers into his cells, and rewrites the locked
-cells to award full marks.
+cells to award full marks.  mallory shows the limit of any kernel-based grading: her
+code reads the expected value from the grader's objects in the same kernel.
 The same notebooks are then graded by our engine, which must agree on every score.
 """
 
@@ -41,7 +42,7 @@ ASSIGNMENT = "a1"
 SECRET_ENV = "NBGRADER_ROUNDTRIP_SECRET"
 EXERCISES = ("conv-output-size", "pool-output-size", "impl-maxpool")
 BY_HAND, MISTAKE = "conv-output-size", "floor_forgotten"
-STUDENTS = ("alice", "bob", "carol", "dave")
+STUDENTS = ("alice", "bob", "carol", "dave", "mallory")
 COURSE_YML = f"""\
 schema_version: 1
 id: nb-roundtrip
@@ -111,6 +112,14 @@ def _tampered(notebook: dict, other: AssignmentVariant) -> dict:
     return with_module_sources(notebook, _solutions(other))
 
 
+def _reading_the_key(notebook: dict, variant: AssignmentVariant) -> dict:
+    """The blank notebook, but the by-hand answer is taken from the in-kernel key."""
+    exercise = next(ex for ex in variant.exercises if ex.exercise_id == BY_HAND)
+    name = exercise.cases[0].probe.name
+    cheat = f"{name} = _cnn_grader.key.exercise({BY_HAND!r}).cases[0].expected\n"
+    return with_module_sources(notebook, {exercise.module: cheat})
+
+
 def _submit(course_dir: Path, student: str, notebook: dict) -> Path:
     folder = course_dir / "submitted" / student / ASSIGNMENT
     folder.mkdir(parents=True)
@@ -143,6 +152,7 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> dict:
         "bob": released["bob"],
         "carol": with_module_sources(released["carol"], carol_sources),
         "dave": _tampered(released["dave"], variants["alice"]),
+        "mallory": _reading_the_key(released["mallory"], variants["mallory"]),
     }
     paths = {student: _submit(course_dir, student, nb) for student, nb in submitted.items()}
     nbgrader(course_dir, "autograde", ASSIGNMENT)
@@ -182,6 +192,13 @@ def test_tampering_with_locked_cells_and_the_own_numbers_gains_nothing(course):
     assert course["scores"]["dave"] == (pytest.approx(earned), _total(dave))
 
 
+def test_code_in_the_kernel_can_read_the_key_which_is_why_our_engine_isolates_it(course):
+    # A documented limit of nbgrader, not a property we claim: see docs/nbgrader.md.
+    by_hand = next(ex for ex in course["variants"]["mallory"].exercises
+                   if ex.exercise_id == BY_HAND)
+    assert course["scores"]["mallory"][0] == pytest.approx(by_hand.points)
+
+
 def test_a_student_without_an_answer_key_fails_autograde_instead_of_scoring_zero(course):
     # frank was never released to, so there is no key: a grader fault.  Autograde fails
     # loudly and writes no graded notebook (nbgrader's CSV still lists an empty
@@ -204,6 +221,8 @@ def test_our_engine_gives_every_notebook_the_score_nbgrader_gave(course):
                                       files=collect_submission(path)).score
             for student, path in course["paths"].items()
         }
-    theirs = {student: score for student, (score, _) in course["scores"].items()}
+    theirs = {student: score for student, (score, _) in course["scores"].items()
+              if student != "mallory"}
+    assert ours.pop("mallory") == 0.0
     # per-case scores are rounded to 6 places, so a total may exceed nbgrader's by 1e-6
     assert ours == pytest.approx(theirs, abs=1e-5)

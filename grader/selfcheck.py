@@ -16,6 +16,7 @@ list), never of a student.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,10 +77,16 @@ def build_variant(spec: ExerciseSpec, seed: int) -> ExerciseVariant:
         path=("selfcheck", "selfcheck", spec.exercise_id, f"seed-{seed}"))
 
 
+@functools.lru_cache(maxsize=256)
+def _compiled(source: str) -> Any:
+    """Compiled module code; implementation stubs repeat across seeds, so this pays off."""
+    return compile(source, "<exercise module>", "exec")
+
+
 def module_values(source: str, cases: Sequence[Case]) -> list[Outcome]:
     """Run a module's source here and read what each case's probe would read."""
     namespace: dict[str, Any] = {"__name__": "selfcheck_module"}
-    exec(compile(source, "<exercise module>", "exec"), namespace)  # our own code
+    exec(_compiled(source), namespace)  # our own code: the stub or the reference solution
     outcomes = []
     for case in cases:
         target = namespace.get(case.probe.name)

@@ -137,7 +137,10 @@ class Sandbox:
     def _start(self, require_full: bool) -> None:
         tier = machine_isolation()
         if can_switch_user():
-            self._slot = UidSlot.acquire()
+            try:
+                self._slot = UidSlot.acquire()
+            except OSError as exc:
+                raise GraderError(f"no sandbox user id available: {exc}") from exc
         weaker = UID_ISOLATION if self._slot is not None else REDUCED_ISOLATION
         if tier != FULL_ISOLATION:
             self._launch(full=False)
@@ -217,13 +220,17 @@ class Sandbox:
         self._runs += 1
         run_dir = os.path.join(self._view, f"run-{self._runs}")
         events = self._execute(request, started)
-        self._clean_up(events)
-        if events.setup_error:
-            raise GraderError(f"the sandbox could not start the run: {events.setup_error}")
+        if not self._full or events.timed_out or events.status is None or events.zygote_lost:
+            self._kill_run(events)
         try:
+            if events.setup_error:
+                raise GraderError(f"the sandbox could not start the run: {events.setup_error}")
             return self._result(request, run_dir, events, time.monotonic() - started)
         finally:
             shutil.rmtree(run_dir, ignore_errors=True)
+            if events.zygote_lost:
+                self._stop_zygote()
+                self._launch(full=self._full)
 
     def _execute(self, request: SandboxRequest, started: float) -> _RunEvents:
         events = _RunEvents()
@@ -276,14 +283,6 @@ class Sandbox:
                     os.killpg(events.pid, signal.SIGKILL)
         if self._slot is not None:
             kill_user_processes(self._slot.uid)
-
-    def _clean_up(self, events: _RunEvents) -> None:
-        if events.zygote_lost:
-            self._kill_run(events)
-            self._stop_zygote()
-            self._launch(full=self._full)
-        elif not self._full or events.timed_out or events.status is None:
-            self._kill_run(events)
 
     def _result(self, request: SandboxRequest, run_dir: str, events: _RunEvents,
                 seconds: float) -> SandboxResult:

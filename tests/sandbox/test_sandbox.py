@@ -145,6 +145,16 @@ def test_earlier_results_survive_a_later_timeout(sandbox):
         "timed out after 1 s", "not run: an earlier call timed out"]
 
 
+def test_a_module_that_hangs_while_imported_times_out_with_that_said(sandbox):
+    source = b"import time\ntime.sleep(30)\nANSWER = 1\n"
+    result = sandbox.run(SandboxRequest(files={"hang.py": source}, module="hang",
+                                        probes=(Probe(kind="attribute", name="ANSWER"),),
+                                        limits=Limits(wall_seconds=1)))
+    assert result.import_error == "timed out after 1 s while the module was being imported"
+    assert result.probes[0].error == ("not run: the module could not be imported "
+                                      "(timed out after 1 s while the module was being imported)")
+
+
 @pytest.mark.parametrize(("files", "module"), [
     ({"../escape.py": b""}, "escape"), ({"ok.py": b""}, "not-an-identifier"),
     ({"ok.py": "text, not bytes"}, "ok"),
@@ -225,6 +235,35 @@ def test_without_root_the_reduced_tier_still_limits_and_kills(monkeypatch):
             limits=Limits(wall_seconds=1)))
         assert result.isolation == REDUCED_ISOLATION
         assert [o.error for o in result.probes] == [None, "timed out after 1 s"]
+        assert reduced.run(request(Probe(kind="attribute", name="OUTPUT_HEIGHT"))) \
+            .probes[0].value == 5
+
+
+KILLER = b"""
+import os, signal
+
+def fine():
+    return 1
+
+def kill_helper():
+    os.kill(os.getppid(), signal.SIGKILL)
+    import time
+    time.sleep(30)
+"""
+
+
+def test_without_root_killing_the_helper_keeps_earlier_results_and_restarts_it(monkeypatch):
+    monkeypatch.setattr(sandbox_module, "machine_isolation", lambda: REDUCED_ISOLATION)
+    monkeypatch.setattr(sandbox_module, "can_switch_user", lambda: False)
+    with Sandbox() as reduced:
+        helper = reduced.zygote_pid
+        result = reduced.run(SandboxRequest(
+            files={"killer.py": KILLER}, module="killer",
+            probes=(Probe(kind="call", name="fine"), Probe(kind="call", name="kill_helper")),
+            limits=Limits(wall_seconds=5)))
+        assert result.probes[0].value == 1
+        assert result.probes[1].error.startswith("stopped the sandbox helper")
+        assert reduced.zygote_pid != helper
         assert reduced.run(request(Probe(kind="attribute", name="OUTPUT_HEIGHT"))) \
             .probes[0].value == 5
 

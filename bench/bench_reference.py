@@ -5,9 +5,10 @@
 Workload: N=16, C=32 -> 64 channels, 32x32 inputs, 3x3 kernel, stride 1,
 padding 1; max pooling 2x2 with stride 2 on the same input.  PyTorch gets as
 many threads as NumPy's BLAS uses.  Each timing is the best of ``--repeats``
-runs.  PyTorch is timed in float64 (the reference's precision) and float32
-(what PyTorch is usually run in).  The table goes to the "Reference vs PyTorch"
-section of bench/RESULTS.md (other sections are left alone).
+runs, the implementations taking turns.  PyTorch is timed in float64 (the
+reference's precision) and float32 (what PyTorch is usually run in).  The table
+goes to the "Reference vs PyTorch" section of bench/RESULTS.md (other sections
+are left alone).
 """
 
 from __future__ import annotations
@@ -56,27 +57,34 @@ def numpy_blas_threads() -> tuple[int, str]:
     return int(threads or os.cpu_count() or 1), "environment / cpu count (not queried)"
 
 
-def best_of(repeats: int, fn: Callable[[], object]) -> float:
-    fn()  # warm up caches and lazy initialisation
-    times = []
+def interleaved_best(repeats: int, contenders: dict[str, dict[str, Callable[[], object]]]
+                     ) -> dict[str, dict[str, float]]:
+    """Best time of each callable; the contenders take turns so that load affects all alike."""
+    best: dict[str, dict[str, float]] = {name: {} for name in contenders}
+    for ops in contenders.values():
+        for fn in ops.values():
+            fn()  # warm up caches and lazy initialisation
     for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        for name, ops in contenders.items():
+            for op, fn in ops.items():
+                start = time.perf_counter()
+                fn()
+                elapsed = time.perf_counter() - start
+                best[name][op] = min(best[name].get(op, elapsed), elapsed)
+    return best
 
 
-def numpy_timings(repeats: int, arrays: dict) -> dict[str, float]:
+def numpy_calls(arrays: dict) -> dict[str, Callable[[], object]]:
     x, w, b, dout, dpool = (arrays[k] for k in ("x", "w", "b", "dout", "dpool"))
     return {
-        "conv forward": best_of(repeats, lambda: conv2d_forward(x, w, b, 1, 1)),
-        "conv backward": best_of(repeats, lambda: conv2d_backward(dout, x, w, 1, 1)),
-        "max-pool forward": best_of(repeats, lambda: pool2d_forward(x, 2)),
-        "max-pool backward": best_of(repeats, lambda: maxpool_backward(dpool, x, 2)),
+        "conv forward": lambda: conv2d_forward(x, w, b, 1, 1),
+        "conv backward": lambda: conv2d_backward(dout, x, w, 1, 1),
+        "max-pool forward": lambda: pool2d_forward(x, 2),
+        "max-pool backward": lambda: maxpool_backward(dpool, x, 2),
     }
 
 
-def torch_timings(repeats: int, arrays: dict, dtype) -> dict[str, float]:
+def torch_calls(arrays: dict, dtype) -> dict[str, Callable[[], object]]:
     import torch
     import torch.nn.functional as F
 
@@ -87,17 +95,19 @@ def torch_timings(repeats: int, arrays: dict, dtype) -> dict[str, float]:
     pool_input = x.clone().requires_grad_(True)
     pool_out = F.max_pool2d(pool_input, 2)
 
-    def conv_backward():
-        return torch.autograd.grad(conv_out, leaves, dout, retain_graph=True)
+    def no_grad(fn):
+        def run():
+            with torch.no_grad():
+                return fn()
+        return run
 
-    def pool_backward():
-        return torch.autograd.grad(pool_out, pool_input, dpool, retain_graph=True)
-
-    with torch.no_grad():
-        forward = best_of(repeats, lambda: F.conv2d(x, w, b, stride=1, padding=1))
-        pool_forward = best_of(repeats, lambda: F.max_pool2d(x, 2))
-    return {"conv forward": forward, "conv backward": best_of(repeats, conv_backward),
-            "max-pool forward": pool_forward, "max-pool backward": best_of(repeats, pool_backward)}
+    return {
+        "conv forward": no_grad(lambda: F.conv2d(x, w, b, stride=1, padding=1)),
+        "conv backward": lambda: torch.autograd.grad(conv_out, leaves, dout, retain_graph=True),
+        "max-pool forward": no_grad(lambda: F.max_pool2d(x, 2)),
+        "max-pool backward": lambda: torch.autograd.grad(pool_out, pool_input, dpool,
+                                                         retain_graph=True),
+    }
 
 
 def make_arrays() -> dict[str, np.ndarray]:
@@ -126,8 +136,9 @@ def report(ours: dict, t64: dict, t32: dict, threads: int, how: str, error: floa
     import torch
 
     lines = [SECTION, "",
-             f"Written by `python bench/bench_reference.py` on {time.strftime('%Y-%m-%d %H:%M')}"
-             f" UTC-ish, {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
+             f"Written by `python bench/bench_reference.py` on "
+             f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+             f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
              f"NumPy {np.__version__} with {threads} BLAS thread(s) ({how}); PyTorch "
              f"{torch.__version__} with torch.set_num_threads({threads}); load average "
              f"{os.getloadavg()[0]:.1f} when done (other jobs share these cores).",
@@ -167,10 +178,10 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(threads)
     arrays = make_arrays()
     error = check_agreement(arrays)
-    ours = numpy_timings(args.repeats, arrays)
-    t64 = torch_timings(args.repeats, arrays, torch.float64)
-    t32 = torch_timings(args.repeats, arrays, torch.float32)
-    text = report(ours, t64, t32, threads, how, error)
+    best = interleaved_best(args.repeats, {
+        "reference": numpy_calls(arrays), "torch f64": torch_calls(arrays, torch.float64),
+        "torch f32": torch_calls(arrays, torch.float32)})
+    text = report(best["reference"], best["torch f64"], best["torch f32"], threads, how, error)
     print(text)
     if not args.no_write:
         write_section(text)

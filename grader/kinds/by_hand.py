@@ -125,6 +125,8 @@ class ByHandKind:
                                  f"function, one of: {', '.join(sorted(topics))}"))
             elif not isinstance(call.get("arguments", {}), Mapping):
                 problems.append((f"{path}.arguments", "expected a mapping of argument names"))
+            elif not _is_id_list(call.get("mistakes", [])):
+                problems.append((f"{path}.mistakes", "expected a list of mistake ids"))
         answers = options.get("answers") if isinstance(options, Mapping) else None
         if not isinstance(answers, list) or not answers:
             return [*problems, ("options.answers", "expected a non-empty list of answers")]
@@ -175,6 +177,8 @@ def _answer_problems(raw: Any, path: str, calls: tuple[str, ...]) -> list[Option
         problems.append((f"{path}.name", "expected an UPPER_CASE constant name"))
     if raw.get("type", "integer") not in ANSWER_TYPES:
         problems.append((f"{path}.type", f"expected one of {', '.join(ANSWER_TYPES)}"))
+    if not _is_id_list(raw.get("mistakes", [])):
+        problems.append((f"{path}.mistakes", "expected a list of mistake ids"))
     if "formula" in raw:
         try:
             parse_expression(str(raw["formula"]))
@@ -183,6 +187,10 @@ def _answer_problems(raw: Any, path: str, calls: tuple[str, ...]) -> list[Option
     elif raw.get("from", calls[0] if len(calls) == 1 else None) not in calls:
         problems.append((f"{path}.from", f"expected one of the calls: {', '.join(calls)}"))
     return problems
+
+
+def _is_id_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
 
 def _modeled(

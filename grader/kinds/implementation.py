@@ -51,6 +51,8 @@ class ImplementationKind:
         for i, case in enumerate(cases):
             if not isinstance(case, Mapping) or not isinstance(case.get("inputs"), Mapping):
                 problems.append((f"options.cases[{i}].inputs", "expected a mapping of inputs"))
+            elif not isinstance(case.get("mistakes", []), list):
+                problems.append((f"options.cases[{i}].mistakes", "expected a list of mistake ids"))
         if not any(isinstance(c, Mapping) and c.get("public") for c in cases):
             problems.append(("options.cases", "expected at least one public case"))
         return problems

@@ -169,3 +169,12 @@ def test_selfcheck_of_an_unknown_exercise_is_an_error(capsys, tmp_path):
     (tmp_path / "tiny.yml").write_text(GOOD_EXERCISE)
     code, _, err = run(capsys, "selfcheck", "--exercises", str(tmp_path), "--exercise", "nope")
     assert code == 2 and "no exercise with id 'nope'" in err
+
+
+def test_a_bad_kind_option_is_reported_with_file_line_and_key_path(capsys, tmp_path):
+    broken = GOOD_EXERCISE.replace("answers: [{name: SIZE}]", "answers:\n    - {name: size}")
+    (tmp_path / "tiny.yml").write_text(broken)
+    code, _, err = run(capsys, "selfcheck", "--exercises", str(tmp_path))
+    assert code == 2
+    line = broken.splitlines().index("    - {name: size}") + 1
+    assert f"tiny.yml:{line}: options.answers[0].name: expected an UPPER_CASE" in err

@@ -105,10 +105,15 @@ def _case(question: Mapping[str, Any], letters: Mapping[str, Any], points: float
         if o["mistake"] is not None
     )
     return Case(
-        case_id=question["name"], label=question.get("label", question["name"].lower()),
+        case_id=question["name"], label=question.get("label", _short(question["question"])),
         points=points, public=False, answer_type="choice",
         probe=Probe("attribute", question["name"]), expected=correct, mistakes=modeled,
     )
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """A question shortened for a feedback line."""
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
 
 def _markdown(shown: list[dict[str, Any]]) -> str:

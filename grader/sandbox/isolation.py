@@ -34,6 +34,8 @@ def machine_isolation() -> str:
     switch alone as root without them, else the reduced tier."""
     if not can_switch_user():
         return REDUCED_ISOLATION
+    if not confine.is_linux():
+        return UID_ISOLATION
     return FULL_ISOLATION if namespaces_work() else UID_ISOLATION
 
 

@@ -135,6 +135,9 @@ class Sandbox:
     # -- start-up -------------------------------------------------------------
 
     def _start(self, require_full: bool) -> None:
+        if not hasattr(os, "fork"):
+            raise GraderError("the sandbox needs a POSIX system with fork (Linux or macOS); "
+                              "on Windows, use WSL")
         tier = machine_isolation()
         if can_switch_user():
             try:

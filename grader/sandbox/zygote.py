@@ -190,7 +190,8 @@ def enter_and_run(request: dict, run_dir: str, *, apply_limits: bool, switch_use
     import runner  # type: ignore[import-not-found]
 
     if apply_limits:
-        confine.apply_rlimits(request["limits"], with_processes=switch_user)
+        confine.apply_rlimits(request["limits"], with_processes=switch_user,
+                              strict=switch_user)
     if switch_user:
         confine.drop_privileges(config["uid"], config["gid"])
         confine.set_parent_death_signal()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import traceback
 from collections.abc import Sequence
 
 from grader import __version__
@@ -59,3 +60,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("cnn-grader: interrupted", file=sys.stderr)
         return 130
+    except Exception:  # a bug of ours: say so, keep the traceback for the report
+        traceback.print_exc()
+        print(
+            "cnn-grader: internal error (a bug in cnn-grader, not in your work); "
+            "please report it with the traceback above",
+            file=sys.stderr,
+        )
+        return 3

@@ -45,6 +45,12 @@ def render_feedback(result: GradingResult, *, show_output: bool = False) -> str:
 
 
 def _exercise_section(exercise: ExerciseResult, show_output: bool) -> list[str]:
+    if not exercise.checks:
+        return [
+            f"## {exercise.title}",
+            "",
+            "No public tests: this part is graded after you submit.",
+        ]
     lines = [f"## {exercise.title} ({_num(exercise.score)} / {_num(exercise.max_score)})", ""]
     for check in exercise.checks:
         visibility = "" if check.public else " (hidden test)"

@@ -127,3 +127,8 @@ def test_late_penalty_counts_started_days(late_by, expected):
 def test_no_policy_or_no_timestamp_means_no_penalty():
     assert late_penalty(None, DUE) == (0, 0.0)
     assert late_penalty(LatePolicy(due=DUE, per_day=0.5), None) == (0, 0.0)
+
+
+def test_feedback_for_an_exercise_without_public_tests_says_so():
+    result = GradingResult("c", "a", "s", (ExerciseResult("e", "By hand", ()),), "none", 0.1)
+    assert "No public tests" in render_feedback(result)

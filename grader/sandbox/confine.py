@@ -33,6 +33,7 @@ _SIGNATURES = {
     "mount": [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong,
               ctypes.c_char_p],
     "unshare": [ctypes.c_int],
+    "setns": [ctypes.c_int, ctypes.c_int],
     "prctl": [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong],
 }
 
@@ -58,6 +59,10 @@ def _check(result: int, what: str) -> None:
 
 def unshare(flags: int) -> None:
     _check(_libc("unshare")(flags), "unshare")
+
+
+def setns(fd: int, nstype: int) -> None:
+    _check(_libc("setns")(fd, nstype), "setns")
 
 
 def mount(source: str, target: str, fstype: str | None, flags: int, data: str = "") -> None:

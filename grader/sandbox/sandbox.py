@@ -265,25 +265,22 @@ class Sandbox:
         kind = message.get("event")
         if kind == "started":
             events.pid = int(message["pid"])
-        elif kind == "exit":
-            events.status = int(message["status"])
-            events.cpu_seconds = float(message["cpu_seconds"])
         elif kind == "setup_error":
             events.setup_error = str(message.get("message"))
         elif kind == "done":
             events.done = True
-            if not self._full:
-                events.status = int(message["status"])
+            events.status = int(message["status"])
+            events.cpu_seconds = float(message["cpu_seconds"])
 
     def _kill_run(self, events: _RunEvents) -> None:
         """Full tier: SIGKILL the run's PID 1 (ends its namespace).  Otherwise SIGKILL
         the run's process group.  Then, with a user switch, every process of the uid."""
         if events.pid is not None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                if self._full:
-                    os.kill(events.pid, signal.SIGKILL)
-                else:
+            if not self._full:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.killpg(events.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(events.pid, signal.SIGKILL)
         if self._slot is not None:
             kill_user_processes(self._slot.uid)
 

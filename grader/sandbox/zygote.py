@@ -3,20 +3,23 @@
 Started by ``Sandbox`` as ``python -I zygote.py CONFIG`` with a clean environment.
 It holds no answers and never reads a request itself: on ``{"op": "run"}`` it
 forks, and the child reads the request from the pipe, so no submission ever lives
-in the zygote's memory.  Process tree of one run with full isolation:
+in the zygote's memory.
 
-    zygote ── C1 (root: new mount/net/ipc/pid namespaces, private /tmp, waits)
-               └── C2 (PID 1 of the run's namespace: fresh /proc, then the sandbox
-                       uid and rlimits; imports and runs the student code)
+With full isolation the zygote calls ``unshare(CLONE_NEWPID)`` just before the fork
+(and ``setns`` back to its own PID namespace right after), so the one child it
+forks is PID 1 of a brand-new PID namespace: one fork per run, not two.  That
+child, still root, unshares mount, network and IPC namespaces, covers the hidden
+paths, mounts private tmpfs on /tmp, /var/tmp, /dev/shm and a fresh /proc, sets
+the rlimits, drops to the sandbox uid and runs the student code.  The parent kills
+it on timeout, which ends every process of the namespace (so does its normal
+exit, and the zygote's death through the parent-death signal).  As a PID 1 it
+ignores SIGXCPU, so the zygote reports the CPU time it used and the parent tells
+a CPU limit apart from other kills.  Without namespaces the child runs in a new
+session (killed by process group), after dropping to the sandbox uid when the
+zygote is root (then also killed by uid).
 
-The parent kills C2 on timeout, which ends every process of the namespace (so do
-C2's normal exit and C1's death, through the parent-death signal).  As a PID 1,
-C2 ignores SIGXCPU, so C1 reports the CPU time it used and the parent tells a CPU
-limit apart from other kills.  Without
-namespaces, C1 runs the student code itself in a new session (killed by process
-group), after dropping to the sandbox uid when it is root (killed by uid as well).
-Messages to the parent: ready, started (pid to kill), exit (C2's wait status),
-setup_error (our fault), done (C1 finished).
+Messages to the parent: ready, started (pid to kill), setup_error (our fault),
+done (wait status and CPU seconds of the child).
 """
 
 from __future__ import annotations
@@ -76,6 +79,7 @@ def main() -> None:
 def serve(config: dict, control_in: int, control_out: int) -> None:
     import wire  # type: ignore[import-not-found]
 
+    own_pid_namespace = os.open("/proc/self/ns/pid", os.O_RDONLY) if config["full"] else -1
     while True:
         try:
             message = wire.receive(control_in)
@@ -84,20 +88,39 @@ def serve(config: dict, control_in: int, control_out: int) -> None:
         if message.get("op") != "run":
             os._exit(0)
         try:
-            pid = os.fork()
+            pid = fork_run(config, own_pid_namespace)
         except OSError as exc:
             wire.receive(control_in)
             wire.send(control_out, {"event": "setup_error", "message": f"fork: {exc}"})
-            wire.send(control_out, {"event": "done", "status": 0})
+            wire.send(control_out, {"event": "done", "status": 0, "cpu_seconds": 0.0})
             continue
         if pid == 0:
             child_main(config, control_in, control_out)
-        _, status = os.waitpid(pid, 0)
-        wire.send(control_out, {"event": "done", "status": status})
+        wire.send(control_out, {"event": "started", "pid": pid})
+        _, status, usage = os.wait4(pid, 0)
+        wire.send(control_out, {"event": "done", "status": status,
+                                "cpu_seconds": usage.ru_utime + usage.ru_stime})
+
+
+def fork_run(config: dict, own_pid_namespace: int) -> int:
+    """Fork the run's child; with full isolation as PID 1 of a new PID namespace."""
+    import confine  # type: ignore[import-not-found]
+
+    if not config["full"]:
+        return os.fork()
+    confine.unshare(confine.CLONE_NEWPID)
+    try:
+        pid = os.fork()
+    except OSError:
+        confine.setns(own_pid_namespace, confine.CLONE_NEWPID)
+        raise
+    if pid != 0:
+        confine.setns(own_pid_namespace, confine.CLONE_NEWPID)
+    return pid
 
 
 def child_main(config: dict, control_in: int, control_out: int) -> None:
-    """C1: read the request, lay out the run folder, then run (confined or not)."""
+    """The run's process: read the request, lay out the run folder, confine, run."""
     import confine  # type: ignore[import-not-found]
     import wire  # type: ignore[import-not-found]
 
@@ -107,14 +130,13 @@ def child_main(config: dict, control_in: int, control_out: int) -> None:
         request = wire.receive(control_in)
         run_dir = make_run_dir(config, request)
         if config["full"]:
-            confined_run(config, request, run_dir, control_out)
-        else:
-            wire.send(control_out, {"event": "started", "pid": os.getpid()})
-            enter_and_run(request, run_dir, apply_limits=True, switch_user=config["uid"] >= 0,
-                          config=config)
+            confine_in_namespaces(config, request, run_dir)
+            run_dir = "/tmp/run"
+        enter_and_run(request, run_dir, apply_limits=not config["full"],
+                      switch_user=config["uid"] >= 0 and not config["full"], config=config)
     except BaseException as exc:
         report_setup_error(control_out, exc)
-    os._exit(0)
+    os._exit(70)  # never fall back into the zygote's loop
 
 
 def report_setup_error(control_out: int, exc: BaseException) -> None:
@@ -149,13 +171,12 @@ def make_run_dir(config: dict, request: dict) -> str:
     return run_dir
 
 
-def confined_run(config: dict, request: dict, run_dir: str, control_out: int) -> None:
-    """C1 as root: new namespaces, hidden paths, private /tmp, then C2 as PID 1."""
+def confine_in_namespaces(config: dict, request: dict, run_dir: str) -> None:
+    """As root and PID 1: new mount/net/IPC namespaces, hidden paths, private /tmp with
+    the run folder at /tmp/run, a fresh /proc, rlimits, then the sandbox uid."""
     import confine  # type: ignore[import-not-found]
-    import wire  # type: ignore[import-not-found]
 
-    confine.unshare(confine.CLONE_NEWNS | confine.CLONE_NEWNET | confine.CLONE_NEWPID
-                    | confine.CLONE_NEWIPC)
+    confine.unshare(confine.CLONE_NEWNS | confine.CLONE_NEWNET | confine.CLONE_NEWIPC)
     confine.make_mounts_private()
     run_fd = os.open(run_dir, os.O_PATH | os.O_DIRECTORY)
     for path in config["hidden"]:
@@ -166,20 +187,10 @@ def confined_run(config: dict, request: dict, run_dir: str, control_out: int) ->
     os.mkdir("/tmp/run", 0o755)
     confine.bind_directory_fd(run_fd, "/tmp/run")
     os.close(run_fd)
-    pid = os.fork()
-    if pid == 0:
-        try:
-            confine.mount_proc()
-            confine.apply_rlimits(request["limits"], with_processes=True)
-            confine.drop_privileges(config["uid"], config["gid"])
-            confine.set_parent_death_signal()
-        except BaseException as exc:
-            report_setup_error(control_out, exc)
-        enter_and_run(request, "/tmp/run", apply_limits=False, switch_user=False, config=config)
-    wire.send(control_out, {"event": "started", "pid": pid})
-    _, status, usage = os.wait4(pid, 0)
-    wire.send(control_out, {"event": "exit", "status": status,
-                            "cpu_seconds": usage.ru_utime + usage.ru_stime})
+    confine.mount_proc()
+    confine.apply_rlimits(request["limits"], with_processes=True)
+    confine.drop_privileges(config["uid"], config["gid"])
+    confine.set_parent_death_signal()
 
 
 def enter_and_run(request: dict, run_dir: str, *, apply_limits: bool, switch_user: bool,

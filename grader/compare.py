@@ -18,6 +18,7 @@ from grader.model import Case, ModeledAnswer, Tolerance
 from grader.results import CheckResult
 
 MAX_SHOWN_CHARS = 600
+SHOWN_VALUES = 64  # larger arrays are summarised with "..." before being turned into text
 
 
 def check_case(case: Case, outcome: Any) -> CheckResult:
@@ -196,7 +197,9 @@ def _show(value: Any) -> str:
         if array.ndim == 0:
             text = _scalar_text(array.item())
         else:
-            text = np.array2string(array, precision=4, suppress_small=True, separator=", ")
+            text = np.array2string(
+                array, precision=4, suppress_small=True, separator=", ", threshold=SHOWN_VALUES
+            )
     return text if len(text) <= MAX_SHOWN_CHARS else text[: MAX_SHOWN_CHARS - 3] + "..."
 
 

@@ -92,8 +92,12 @@ def grade_run(course_path: Path, assignment_id: str, submissions: Path, workers:
         isolation = sorted({row.isolation for row in book.current(course.course_id,
                                                                    assignment_id)})
     exercises = len(course.assignment(assignment_id).exercises)
+    usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    cpu = sum(u.ru_utime + u.ru_stime for u in usage)  # workers, helpers and runs are reaped
     return {"graded": summary.graded, "failed": len(summary.failures), "exercises": exercises,
             "sandbox_runs_per_s": round(summary.graded * exercises / seconds, 1),
+            "cpu_ms_per_submission": round(1000 * cpu / max(summary.graded, 1), 1),
+            "cores": os.cpu_count(),
             "load_average": os.getloadavg()[0],
             "grader_errors": summary.grader_errors, "seconds": round(seconds, 2),
             "rate": round(summary.graded / seconds, 1), "peak_rss_mb": round(peak_rss_mb(), 1),
@@ -166,7 +170,11 @@ def report(results: dict) -> str:
         "", f"The assignment has {big['exercises']} exercises and the grader runs the sandbox "
         f"once per exercise, so {big['rate']} submissions/s is {big['sandbox_runs_per_s']} "
         f"sandbox runs/s.  Load average when the run ended: {big['load_average']:.1f} "
-        "(other work shared the machine).  Failures (not graded): "
+        "(other work shared the machine).  The whole grading tree (grader, workers, "
+        f"sandbox helpers and children) used {big['cpu_ms_per_submission']} ms of CPU per "
+        f"submission, so {big['cores']} idle cores would grade about "
+        f"{1000 * big['cores'] / big['cpu_ms_per_submission']:.0f} submissions/s.  "
+        "Failures (not graded): "
         f"{big['failed']}; results with a grader error: {big['grader_errors']}; "
         f"{small['graded']}-submission run: {small['rate']} /s.", ""]
     return "\n".join(lines)

@@ -19,6 +19,8 @@ from grader.expressions import ExpressionError, parse_expression
 
 _BLOCK = 32  # bytes per HMAC-SHA256 block
 _SHA256_BLOCK = 64  # SHA-256's internal block size, used to pad HMAC keys
+_IPAD = bytes(b ^ 0x36 for b in range(256))  # byte translation tables: XOR 0x36 / 0x5C
+_OPAD = bytes(b ^ 0x5C for b in range(256))
 _WORD = 8  # bytes per random word (little-endian unsigned 64-bit)
 _FLOAT_SCALE = 1.0 / (1 << 53)
 
@@ -38,9 +40,7 @@ def _hmac_states(key: bytes) -> tuple[Any, Any]:
     if len(key) > _SHA256_BLOCK:
         key = hashlib.sha256(key).digest()
     key = key.ljust(_SHA256_BLOCK, b"\0")
-    inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
-    outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
-    return inner, outer
+    return hashlib.sha256(key.translate(_IPAD)), hashlib.sha256(key.translate(_OPAD))
 
 
 class VariantRng:
@@ -57,7 +57,7 @@ class VariantRng:
         if not isinstance(seed, bytes) or not seed:
             raise TypeError("VariantRng needs a non-empty bytes seed")
         self._seed = seed
-        self._inner, self._outer = _hmac_states(seed)
+        self._states: tuple[Any, Any] | None = None  # computed on the first draw
         self._position = 0  # in bytes, from the start of the stream
         self._buffer = b""  # stream bytes already computed, from _buffer_start on
         self._buffer_start = 0  # a multiple of _BLOCK
@@ -79,11 +79,14 @@ class VariantRng:
         have = self._buffer_start + len(self._buffer)
         if end > have:
             first, last = have // _BLOCK, (end - 1) // _BLOCK
+            if self._states is None:
+                self._states = _hmac_states(self._seed)
+            inner_state, outer_state = self._states
             blocks = []
             for index in range(first, last + 1):  # HMAC-SHA256(seed, index), by hand
-                inner = self._inner.copy()
+                inner = inner_state.copy()
                 inner.update(index.to_bytes(8, "little"))
-                outer = self._outer.copy()
+                outer = outer_state.copy()
                 outer.update(inner.digest())
                 blocks.append(outer.digest())
             self._buffer += b"".join(blocks)

@@ -217,7 +217,7 @@ def student_files(variant: AssignmentVariant) -> dict[str, bytes]:
     files = {f"{e.module}.py": stub_module(variant, e) for e in variant.exercises}
     files["handout.md"] = handout_markdown(variant)
     files["handout.html"] = handout_html(variant)
-    files[f"{variant.assignment_id}.ipynb"] = json.dumps(notebook(variant), indent=1) + "\n"
+    files[f"{variant.assignment_id}.ipynb"] = json.dumps(notebook(variant)) + "\n"  # C encoder
     files["test_public.py"] = public_test_source()
     files[f"{DATA_DIR}/release.json"] = json.dumps(release_record(variant), indent=1) + "\n"
     encoded = {name: text.encode("utf-8") for name, text in files.items()}

@@ -127,3 +127,38 @@ def test_an_unknown_assignment_is_refused_before_anything_is_written(tmp_path, c
                  "--out", str(tmp_path / "out")]) == 2
     assert "no assignment 'zz'" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+class FakeTerminal:
+    def __init__(self) -> None:
+        self.text = ""
+
+    def write(self, text: str) -> None:
+        self.text += text
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_progress_bar_redraws_one_line_and_ends_it():
+    from grader.cli_instructor import ProgressBar
+
+    terminal = FakeTerminal()
+    bar = ProgressBar(terminal, width=10)
+    bar(1, 4)
+    bar(4, 4)
+    bar.finish()
+    assert terminal.text.endswith("\r[##########] 4/4\n")
+    assert terminal.text.count("\n") == 1
+
+
+def test_generate_draws_a_progress_bar_only_on_a_terminal(tmp_path, secret):
+    from grader.cli_instructor import generate_release
+
+    terminal = FakeTerminal()
+    generate_release(course_path=write_course(tmp_path / "c"), assignment_id="a1",
+                     roster_path=None, out_dir=tmp_path / "out", stream=terminal)
+    assert "3/3" in terminal.text

@@ -190,3 +190,8 @@ def test_notebook_check_cells_report_on_the_public_cases(course, release, monkey
     output = capsys.readouterr().out
     assert "2 of 2 public checks passed for tiny_product" in output
     assert "0 of 2 public checks passed for tiny_other" in output
+
+
+def test_loading_public_cases_from_a_folder_without_them_names_the_folder(tmp_path):
+    with pytest.raises(SpecError, match="no readable public cases"):
+        load_public_cases(tmp_path)

@@ -17,9 +17,17 @@ def nbgrader_available() -> bool:
 
 def run_nbgrader(course_dir: Path, *args: str, timeout: float = 300
                  ) -> subprocess.CompletedProcess:
-    """``nbgrader ARGS`` in ``course_dir`` with this virtualenv first on PATH."""
-    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    """``nbgrader ARGS`` in ``course_dir`` with this virtualenv first on PATH.
+
+    Jupyter's user folders point into the test's temporary folder, so a kernel or an
+    ``nbgrader_config.py`` in the home folder cannot change what is tested; the
+    ``python3`` kernel is then the virtualenv's own (installed by ipykernel).
+    """
+    private = course_dir.parent / "jupyter-home"
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+               JUPYTER_CONFIG_DIR=str(private / "config"), JUPYTER_DATA_DIR=str(private / "data"))
     env.pop("NBGRADER_EXECUTION", None)
+    env.pop("JUPYTER_PATH", None)
     command = [str(BIN / "nbgrader"), *args, f"--CourseDirectory.root={course_dir}"]
     return subprocess.run(command, cwd=course_dir, env=env, capture_output=True, text=True,
                           timeout=timeout, check=False)

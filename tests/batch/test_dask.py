@@ -6,7 +6,7 @@ import functools
 
 import pytest
 
-from grader.batch import grade_batch
+from grader.batch import SubmissionTask, grade_batch
 from grader.errors import GraderError
 from grader.executors.dask import DaskExecutor
 from grader.gradebook import Gradebook
@@ -65,4 +65,8 @@ def test_the_dask_run_is_idempotent_too(cluster, course, class_submissions, tmp_
 def test_an_unreachable_scheduler_is_a_grader_error_naming_it(monkeypatch):
     monkeypatch.setattr("grader.executors.dask.CONNECT_SECONDS", 2)
     with pytest.raises(GraderError, match=r"tcp://127\.0\.0\.1:9"):
-        next(DaskExecutor("tcp://127.0.0.1:9").outcomes(None, iter(())))
+        next(DaskExecutor("tcp://127.0.0.1:9").outcomes(None, iter([SubmissionTask("ann", {})])))
+
+
+def test_nothing_to_grade_does_not_contact_the_scheduler():
+    assert list(DaskExecutor("tcp://127.0.0.1:9").outcomes(None, iter(()))) == []

@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 import grader.sandbox.sandbox as sandbox_module
+from grader.compare import check_case
 from grader.model import Case, Probe, Tolerance
 from grader.sandbox import (
     FULL_ISOLATION,
@@ -48,6 +49,18 @@ def scale_case(name: str = "scale") -> Case:
     return Case(case_id=name, label=f"{name}(x, k)", points=1.0, public=True,
                 answer_type="array", probe=scale_probe(name), expected=EXPECTED,
                 tolerance=Tolerance())
+
+
+def grade(result: SandboxResult, *names: str) -> list[float]:
+    """Scores of the run's probes (``scale``-like functions named ``names``) through the
+    grader's own ``check_case``; a probe's error must reach the student's message."""
+    scores = []
+    for name, outcome in zip(names, result.probes, strict=True):
+        check = check_case(scale_case(name), outcome)
+        if outcome.error is not None:
+            assert outcome.error in check.message
+        scores.append(check.score)
+    return scores
 
 
 def reference_file() -> str:

@@ -12,7 +12,14 @@ import pytest
 from grader.model import Probe
 from grader.sandbox import Limits
 
-from .conftest import EXPECTED, reference_file, require_full_isolation, run_attack, scale_probe
+from .conftest import (
+    EXPECTED,
+    grade,
+    reference_file,
+    require_full_isolation,
+    run_attack,
+    scale_probe,
+)
 
 
 def test_deleting_or_overwriting_grader_files_changes_nothing_outside(sandbox, decoy):
@@ -20,6 +27,7 @@ def test_deleting_or_overwriting_grader_files_changes_nothing_outside(sandbox, d
     result = run_attack(sandbox, decoy, "tamper", (scale_probe(),))
     np.testing.assert_array_equal(result.probes[0].value, EXPECTED)
     assert not Path("/results.json").exists()
+    assert grade(result, "scale") == [1.0]
 
 
 def checkout_file() -> str:
@@ -54,6 +62,7 @@ def test_a_network_connection_fails(sandbox, decoy):
     for outcome in result.probes:
         assert outcome.error.startswith("raised OSError") or "unreachable" in outcome.error, \
             outcome.error
+    assert grade(result, "scale", "scale_outside") == [0.0, 0.0]
 
 
 def test_filling_tmp_stays_inside_the_runs_private_tmp(sandbox, decoy):
@@ -63,3 +72,4 @@ def test_filling_tmp_stays_inside_the_runs_private_tmp(sandbox, decoy):
                         limits=Limits(wall_seconds=10))
     np.testing.assert_array_equal(result.probes[0].value, EXPECTED)
     assert not any(name.startswith("filler-") for name in set(os.listdir("/tmp")) - before)
+    assert grade(result, "scale") == [1.0]

@@ -10,7 +10,14 @@ import numpy as np
 from grader.compare import check_case
 from grader.sandbox import Limits
 
-from .conftest import EXPECTED, require_full_isolation, run_attack, scale_case, scale_probe
+from .conftest import (
+    EXPECTED,
+    grade,
+    require_full_isolation,
+    run_attack,
+    scale_case,
+    scale_probe,
+)
 
 
 def test_sys_exit_at_import_is_reported_and_scores_zero(sandbox, decoy):
@@ -26,7 +33,7 @@ def test_os_exit_in_a_function_ends_the_run_and_later_calls_are_not_run(sandbox,
     assert result.probes[0].error == "exited the process (sys.exit(0)) before returning"
     assert result.probes[1].error == "exited the process (exit code 0) before returning"
     assert result.probes[2].error == "not run: an earlier call ended the process"
-    assert check_case(scale_case(), result.probes[1]).score == 0.0
+    assert grade(result, "scale_sys_exit", "scale", "scale") == [0.0, 0.0, 0.0]
 
 
 def test_an_infinite_loop_times_out(sandbox, decoy):
@@ -35,12 +42,14 @@ def test_an_infinite_loop_times_out(sandbox, decoy):
     assert result.probes[0].error == "timed out after 1.5 s"
     assert result.probes[1].error == "not run: an earlier call timed out"
     assert 1.5 <= result.wall_seconds < 5
+    assert grade(result, "scale", "scale") == [0.0, 0.0]
 
 
 def test_an_infinite_loop_hits_the_cpu_limit_first_when_it_is_lower(sandbox, decoy):
     result = run_attack(sandbox, decoy, "infinite_loop", (scale_probe(),),
                         limits=Limits(wall_seconds=10, cpu_seconds=1))
     assert result.probes[0].error == "used more than 1 s of CPU time"
+    assert grade(result, "scale") == [0.0]
 
 
 def test_sleeping_forever_times_out(sandbox, decoy):
@@ -56,12 +65,14 @@ def test_a_memory_bomb_is_stopped_by_the_address_space_limit(sandbox, decoy):
                         limits=Limits(wall_seconds=10, address_space_mb=1024))
     for outcome in result.probes:
         assert outcome.error == "used more memory than allowed (1024 MiB)"
+    assert grade(result, "scale", "scale_numpy") == [0.0, 0.0]
 
 
 def test_a_memory_bomb_that_touches_its_pages_is_stopped_too(sandbox, decoy):
     result = run_attack(sandbox, decoy, "memory_bomb", (scale_probe("scale_touching"),),
                         limits=Limits(wall_seconds=20, address_space_mb=512))
     assert result.probes[0].error == "used more memory than allowed (512 MiB)"
+    assert grade(result, "scale_touching") == [0.0]
 
 
 def test_a_fork_bomb_is_contained_and_the_next_submission_is_graded(sandbox, decoy):
@@ -69,12 +80,14 @@ def test_a_fork_bomb_is_contained_and_the_next_submission_is_graded(sandbox, dec
     result = run_attack(sandbox, decoy, "fork_bomb", (scale_probe(),),
                         limits=Limits(wall_seconds=1.5, processes=32))
     assert result.probes[0].error == "timed out after 1.5 s"
+    assert grade(result, "scale") == [0.0]
 
 
 def test_a_setsid_daemon_dies_with_the_run_and_never_writes(sandbox, decoy):
     require_full_isolation(sandbox, "PID namespace")
     result = run_attack(sandbox, decoy, "setsid_daemon", (scale_probe(),))
     np.testing.assert_array_equal(result.probes[0].value, EXPECTED)
+    assert grade(result, "scale") == [1.0]  # the honest answer counts
     time.sleep(0.8)  # longer than the daemon's delay: it would have written by now
     assert not os.path.exists("/tmp/daemon-was-here")
 
@@ -87,3 +100,4 @@ def test_killing_the_parent_does_not_touch_the_grader(sandbox, decoy):
     # As PID 1 of its namespace, the run cannot even signal itself; the answer counts.
     np.testing.assert_array_equal(result.probes[0].value, EXPECTED)
     assert sandbox.zygote_pid == zygote  # the helper survived too
+    assert grade(result, "scale") == [1.0]

@@ -10,7 +10,7 @@ import pytest
 from grader.compare import check_case
 from grader.sandbox import Limits
 
-from .conftest import EXPECTED, run_attack, scale_case, scale_probe
+from .conftest import EXPECTED, grade, run_attack, scale_case, scale_probe
 
 
 def scored(result, name: str = "scale", index: int = 0):
@@ -86,6 +86,7 @@ def test_an_array_like_is_converted_inside_the_child(sandbox, decoy):
     result = run_attack(sandbox, decoy, "bad_values", (scale_probe("array_like"),))
     np.testing.assert_array_equal(result.probes[0].value, [1.0, 2.0])
     assert result.probes[0].value.dtype == np.float64
+    assert grade(result, "array_like") == [0.0]  # shape (2,), expected (2, 3)
 
 
 @pytest.mark.parametrize(("function", "message"), [
@@ -100,6 +101,7 @@ def test_result_files_forged_by_the_child_are_refused_without_unpickling(
     assert result.probes[0].value is None
     assert message in result.probes[0].error
     assert not (decoy / "unpickled").exists()
+    assert grade(result, function) == [0.0]
 
 
 def test_a_huge_output_is_refused(sandbox, decoy):
@@ -107,6 +109,7 @@ def test_a_huge_output_is_refused(sandbox, decoy):
                         limits=Limits(wall_seconds=5, output_mb=32))
     assert result.probes[0].value is None
     assert "returned an array that is too large (69 MiB; at most 32 MiB)" in result.probes[0].error
+    assert grade(result, "scale") == [0.0]
 
 
 def test_a_stdout_flood_is_truncated_and_the_answer_still_counts(sandbox, decoy):
@@ -115,6 +118,7 @@ def test_a_stdout_flood_is_truncated_and_the_answer_still_counts(sandbox, decoy)
     np.testing.assert_array_equal(result.probes[0].value, EXPECTED)
     assert len(result.stdout) < 5000 and result.stdout.endswith("[... output truncated]")
     assert len(result.stderr) < 5000
+    assert grade(result, "flood") == [1.0]
 
 
 def test_a_syntax_error_names_the_line(sandbox, decoy):
@@ -128,6 +132,7 @@ def test_a_missing_function_is_named(sandbox, decoy):
     result = run_attack(sandbox, decoy, "missing_function", (scale_probe(),))
     assert result.import_error is None
     assert result.probes[0].error == "module has no function named 'scale'"
+    assert grade(result, "scale") == [0.0]
 
 
 def test_planted_numpy_conftest_and_sitecustomize_are_never_imported(sandbox, decoy):
@@ -137,6 +142,7 @@ def test_planted_numpy_conftest_and_sitecustomize_are_never_imported(sandbox, de
     result = run_attack(sandbox, decoy, "planted", (scale_probe(),), extra_files=planted)
     assert result.import_error is None, result.import_error
     np.testing.assert_array_equal(result.probes[0].value, EXPECTED)
+    assert grade(result, "scale") == [1.0]
 
 
 def test_the_grader_process_environment_is_not_inherited(sandbox, decoy):

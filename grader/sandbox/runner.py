@@ -26,6 +26,7 @@ from wire import decode_value  # type: ignore[import-not-found]
 
 MAX_TEXT = 1000
 STDIO_CAP = 64 * 1024
+IMPORT_HINT = "only NumPy and the standard library can be imported"
 
 
 class CappedStream(io.TextIOBase):
@@ -70,6 +71,7 @@ class Rejected(Exception):
 class Context(NamedTuple):
     """Where this run lives and what it may use."""
 
+    module: str
     work_dir: str
     out_dir: str
     memory_mb: int
@@ -90,6 +92,8 @@ def describe_exception(exc: BaseException, context: Context,
     text = _safe_text(exc)
     where = _student_line(exc, work_dir)
     described = f"raised {type(exc).__name__}" + (f": {text}" if text else "")
+    if isinstance(exc, ImportError) and getattr(exc, "name", None) != context.module:
+        where = (where + "; " if where else "") + IMPORT_HINT
     return described + (f" ({where})" if where else "")
 
 
@@ -158,7 +162,7 @@ def _to_array(value: Any, output_bytes: int) -> np.ndarray:
 def run_request(request: dict, work_dir: str, out_dir: str) -> None:
     """Import the module, then run every probe in order, recording each one."""
     limits = request["limits"]
-    context = Context(work_dir, out_dir, int(limits["address_space_mb"]),
+    context = Context(request["module"], work_dir, out_dir, int(limits["address_space_mb"]),
                       int(limits["output_mb"]) * 2**20)
     sys.path[:] = [work_dir]
     sys.modules.pop(request["module"], None)  # a module named like a preloaded one

@@ -134,6 +134,37 @@ def test_a_module_named_like_a_preloaded_one_is_the_students(sandbox):
     assert result.probes[0].value == 3
 
 
+IMPORTS = b"""
+import collections, dataclasses, functools, itertools, math, typing
+from typing import Tuple
+import numpy as np
+from numpy.lib.stride_tricks import as_strided, sliding_window_view
+
+def windows(x):
+    return sliding_window_view(np.asarray(x), 2).sum(axis=-1)
+
+def needs_scipy():
+    import scipy.signal
+    return 1
+"""
+
+
+def test_numpy_and_the_standard_library_can_be_imported_in_every_tier(sandbox):
+    result = sandbox.run(SandboxRequest(
+        files={"imports.py": IMPORTS}, module="imports",
+        probes=(Probe(kind="call", name="windows", inputs=(("x", np.arange(4.0)),)),)))
+    assert result.import_error is None, result.import_error
+    assert result.probes[0].value.tolist() == [1.0, 3.0, 5.0]
+
+
+def test_a_library_outside_the_allowed_ones_gets_a_hint(sandbox):
+    if sandbox.isolation != FULL_ISOLATION:
+        pytest.skip("only the full tier (no access to the interpreter's files) limits imports")
+    result = sandbox.run(SandboxRequest(files={"imports.py": IMPORTS}, module="imports",
+                                        probes=(Probe(kind="call", name="needs_scipy"),)))
+    assert "only NumPy and the standard library can be imported" in result.probes[0].error
+
+
 def test_earlier_results_survive_a_later_timeout(sandbox):
     probes = tuple(Probe(kind="call", name="slow_then_fine", inputs=(("delay", delay),))
                    for delay in (0.0, 30.0, 0.0))

@@ -38,6 +38,7 @@ from grader.errors import GraderError
 from grader.model import Probe
 from grader.nbgrader.keyfile import AnswerKey, read_key
 from grader.results import CheckResult
+from grader.sandbox.checks import array_problem, describe_nonfinite
 
 KEYS_ENV = "CNN_GRADER_NBGRADER_KEYS"
 PUBLIC_KEY = Path(".cnn-grader") / "nbgrader-public.json"
@@ -119,16 +120,19 @@ def evaluate_probe(probe: Probe, namespace: Mapping[str, Any]) -> Outcome:
     if probe.name not in namespace:
         return Outcome(None, f"the notebook defines no {what} named {probe.name!r}")
     value = namespace[probe.name]
-    try:
-        if probe.kind == "call":
-            if not callable(value):
-                return Outcome(None, f"{probe.name!r} is not a function")
+    if probe.kind == "call":
+        if not callable(value):
+            return Outcome(None, f"{probe.name!r} is not a function")
+        try:
             value = _quietly(value, {name: _copy(arg) for name, arg in probe.inputs})
-        elif value is None:
-            return Outcome(None, f"{probe.name} is still None (replace None with your answer)")
+        except Exception as error:  # the student's code failed: their error, their message
+            return Outcome(None, f"raised {type(error).__name__}: {str(error)[:300]}")
+    elif value is None:
+        return Outcome(None, f"{probe.name} is still None (replace None with your answer)")
+    try:
         return Outcome(_parts(value, probe.outputs), None)
-    except Exception as error:  # the student's code failed: their error, their message
-        return Outcome(None, f"raised {type(error).__name__}: {str(error)[:300]}")
+    except Exception as problem:  # our own checks, or a hostile __array__ of the student's
+        return Outcome(None, str(problem)[:300] or type(problem).__name__)
 
 
 def format_results(title: str, which: Which, results: list[CheckResult]) -> str:
@@ -161,12 +165,15 @@ def _parts(value: Any, outputs: tuple[str, ...]) -> Any:
     if not outputs:
         return _plain(value)
     if not isinstance(value, tuple | list) or len(value) != len(outputs):
-        raise ValueError(f"expected a tuple of {len(outputs)} values ({', '.join(outputs)})")
+        raise ValueError(f"returned a {type(value).__name__}; expected a tuple of "
+                         f"{len(outputs)} values ({', '.join(outputs)})")
     return tuple(_plain(part) for part in value)
 
 
 def _plain(value: Any) -> Any:
-    """The sandbox's value rules: numbers, short strings or finite numeric arrays."""
+    """The sandbox's value rules (``runner.convert`` then ``readback``): Python numbers and
+    short strings as they are, anything else as a finite int64/float64 array, 0-d arrays
+    as Python scalars."""
     if value is None or isinstance(value, bool | np.bool_ | complex):
         raise ValueError(f"returned {value!r}, not a number")
     if type(value) is int:
@@ -180,11 +187,14 @@ def _plain(value: Any) -> Any:
             raise ValueError(f"returned a value that is not finite ({value})")
         return value
     array = np.asarray(value)
-    if array.dtype.kind not in "iuf":
-        raise ValueError(f"returned an array of {array.dtype} values, not numbers")
-    if not np.all(np.isfinite(array)):
-        raise ValueError("returned NaN or infinite values")
-    return array.astype(np.float64 if array.dtype.kind == "f" else np.int64)
+    problem = array_problem(array.dtype)
+    if problem:
+        raise ValueError(problem)
+    array = array.astype(np.int64 if array.dtype.kind in "iu" else np.float64)
+    problem = describe_nonfinite(array)
+    if problem:
+        raise ValueError(problem)
+    return array.item() if array.ndim == 0 else array
 
 
 def _number(value: float) -> str:

@@ -10,12 +10,14 @@ import numpy as np
 import pytest
 
 from grader.errors import GraderError
+from grader.model import Probe
 from grader.nbgrader.kernel import (
     GRADER_FAULT_EXIT,
     KEYS_ENV,
     PUBLIC_KEY,
     Session,
     autograde_key,
+    evaluate_probe,
     open_session,
 )
 from grader.nbgrader.keyfile import read_key, write_key
@@ -145,3 +147,29 @@ def test_without_any_key_a_check_says_so_and_scores_nothing(tmp_path, capsys):
     session = open_session(tmp_path, {})
     assert session.check("output-size", {"OUT_H": np.int64(1)}, "public") == 0.0
     assert "No answer key" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (np.int64(7), 7),                      # NumPy scalars arrive as Python numbers
+    (np.float32(0.5), 0.5),
+    ((2, 3), np.array([2, 3])),            # sequences arrive as int64/float64 arrays
+    (np.arange(3, dtype=np.uint8), np.arange(3)),
+])
+def test_values_are_normalized_as_the_sandbox_normalizes_them(value, expected):
+    outcome = evaluate_probe(Probe("attribute", "X"), {"X": value})
+    assert outcome.error is None
+    assert type(outcome.value) is type(expected)
+    np.testing.assert_array_equal(outcome.value, expected)
+
+
+def test_a_multi_output_function_must_return_one_value_per_output():
+    probe = Probe("call", "backward", (), ("dx", "dw", "db"))
+    outcome = evaluate_probe(probe, {"backward": lambda: (1.0, 2.0)})
+    assert outcome.value is None and "expected a tuple of 3 values (dx, dw, db)" in outcome.error
+    good = evaluate_probe(probe, {"backward": lambda: (1.0, np.ones(2), 3)})
+    assert good.error is None and len(good.value) == 3
+
+
+def test_an_exception_in_the_students_function_is_reported_as_theirs():
+    outcome = evaluate_probe(Probe("call", "f"), {"f": lambda: 1 / 0})
+    assert outcome.error.startswith("raised ZeroDivisionError")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import signal
 import stat
@@ -107,6 +108,8 @@ def read_import_status(out_dir: str) -> tuple[bool, str | None] | None:
         record = read_json(os.path.join(out_dir, "import.json"))
     except Invalid as exc:
         return False, str(exc)
+    except Exception as exc:  # whatever the child left must never stop the grader
+        return False, f"left an import record the grader could not read ({type(exc).__name__})"
     if record is None:
         return None
     if record.get("ok") is True:
@@ -125,6 +128,9 @@ def read_probe(out_dir: str, index: int, probe: Probe, limits: Limits) -> ProbeO
         return ProbeOutcome(value=_probe_value(record, out_dir, index, probe, limits), error=None)
     except Invalid as exc:
         return ProbeOutcome(value=None, error=str(exc))
+    except Exception as exc:  # whatever the child left must never stop the grader
+        return ProbeOutcome(value=None, error="returned data the grader could not read "
+                                              f"({type(exc).__name__})")
 
 
 def _probe_value(record: dict, out_dir: str, index: int, probe: Probe, limits: Limits) -> Any:
@@ -178,11 +184,14 @@ def parse_npy(data: bytes) -> Any:
     problem = array_problem(dtype)
     if problem or dtype.hasobject:
         raise Invalid(problem or "returned an object array")
-    count = int(np.prod(shape, dtype=np.int64)) if shape else 1
-    if count < 0 or count * dtype.itemsize != len(data) - buffer.tell():
+    count = math.prod(shape)  # Python integers: a hostile shape cannot overflow
+    if min(shape, default=0) < 0 or count * dtype.itemsize != len(data) - buffer.tell():
         raise Invalid("returned data the grader could not read (size does not match shape)")
-    flat = np.frombuffer(data, dtype=dtype, count=count, offset=buffer.tell())
-    array = flat.reshape(shape, order="F" if fortran_order else "C")
+    try:
+        flat = np.frombuffer(data, dtype=dtype, count=count, offset=buffer.tell())
+        array = flat.reshape(shape, order="F" if fortran_order else "C")
+    except ValueError:
+        raise Invalid("returned data the grader could not read") from None
     return _normalize(array)
 
 

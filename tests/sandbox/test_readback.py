@@ -90,6 +90,15 @@ def test_a_header_claiming_more_data_than_the_file_holds_is_refused():
         parse_npy(buffer.getvalue() + b"\0" * 16)
 
 
+@pytest.mark.parametrize("shape", [(2**32, 2**32), (2**62, 4), (-1, -2), (0, -3)])
+def test_a_shape_built_to_overflow_or_go_negative_is_refused(shape):
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        buffer, {"descr": "<f8", "fortran_order": False, "shape": shape})
+    with pytest.raises(Invalid, match="could not read"):
+        parse_npy(buffer.getvalue())
+
+
 def test_garbage_is_refused():
     with pytest.raises(Invalid, match="could not read"):
         parse_npy(b"not an npy file at all")

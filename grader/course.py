@@ -101,10 +101,11 @@ def load_course(path: Path | str, *, get_kind: KindLookup = default_kind_lookup)
     path = Path(path)
     doc = read_yaml(path)
     report = Report(doc)
-    data = doc.data if isinstance(doc.data, Mapping) else {}
-    if not isinstance(doc.data, Mapping):
+    data = doc.data
+    if not isinstance(data, Mapping):
         report.add((), "expected a mapping of course fields at the top level")
-    elif not check_schema_version(data, report):
+        raise SpecProblems(report.problems)
+    if not check_schema_version(data, report):
         raise SpecProblems(report.problems)
     for key in data:
         if key not in COURSE_KEYS:

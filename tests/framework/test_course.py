@@ -117,3 +117,15 @@ def test_an_unknown_assignment_lists_the_known_ones(tmp_path):
     course = load_course(write_course(tmp_path), get_kind=tiny_lookup)
     with pytest.raises(SpecError, match=r"no assignment 'a9'.*known: a1"):
         course.assignment("a9")
+
+
+def test_a_course_file_that_is_not_a_mapping_is_one_clear_problem(tmp_path):
+    path = write_course(tmp_path, course="- just\n- a list\n")
+    with pytest.raises(SpecProblems) as raised:
+        load_course(path, get_kind=tiny_lookup)
+    assert str(raised.value) == f"{path}:1: expected a mapping of course fields at the top level"
+
+
+def test_a_missing_course_file_is_named(tmp_path):
+    with pytest.raises(SpecProblems, match=r"nowhere\.yml: cannot read the file"):
+        load_course(tmp_path / "nowhere.yml", get_kind=tiny_lookup)

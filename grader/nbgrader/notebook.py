@@ -29,9 +29,21 @@ END_SOLUTION = "### END SOLUTION"
 SETUP_SOURCE = """\
 # Set-up for the checks in this notebook.  Do not edit: this cell is restored
 # from the instructor's copy when the notebook is graded.
-from grader.nbgrader.kernel import open_session
+try:
+    from grader.nbgrader.kernel import open_session
+except ImportError:
+    import os
+    if os.environ.get("NBGRADER_EXECUTION") == "autograde":
+        os._exit(70)  # cnn-grader missing where grading runs: fail the run, not the student
+    print("Self-checks need the cnn-grader package in this kernel (pip install cnn-grader).")
 
-_cnn_grader = open_session()"""
+    class _NoChecks:
+        def check(self, *args):
+            return 0.0
+
+    _cnn_grader = _NoChecks()
+else:
+    _cnn_grader = open_session()"""
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
 

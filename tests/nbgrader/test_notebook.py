@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 
 import nbformat
 import pytest
 
 from grader.nbgrader.extract import notebook_to_files
+from grader.nbgrader.kernel import GRADER_FAULT_EXIT
 from grader.nbgrader.notebook import (
+    SETUP_SOURCE,
     solution_region,
     source_notebook,
     student_notebook,
@@ -85,3 +89,21 @@ def test_module_sources_replace_exactly_the_matching_solution_cells():
 def test_a_student_copy_records_whose_it_is(student):
     copy = student_notebook(source_notebook(toy_variant("preview")), toy_variant(student))
     assert copy["metadata"]["cnn_grader"]["student"] == student
+
+
+def _run_setup_cell_without_the_package(environment: dict) -> subprocess.CompletedProcess:
+    # -S -I: no site-packages, no user paths, so ``grader`` cannot be imported.
+    code = SETUP_SOURCE + "\nprint('checks give', _cnn_grader.check('x', {}, 'public'))"
+    return subprocess.run([sys.executable, "-S", "-I", "-c", code], capture_output=True,
+                          text=True, env=environment, cwd="/", timeout=60, check=False)
+
+
+def test_without_cnn_grader_the_setup_cell_fails_an_autograde_run_instead_of_scoring_zero():
+    done = _run_setup_cell_without_the_package({"NBGRADER_EXECUTION": "autograde"})
+    assert done.returncode == GRADER_FAULT_EXIT and "checks give" not in done.stdout
+
+
+def test_without_cnn_grader_a_student_is_told_what_to_install_and_checks_score_nothing():
+    done = _run_setup_cell_without_the_package({})
+    assert done.returncode == 0
+    assert "pip install cnn-grader" in done.stdout and "checks give 0.0" in done.stdout

@@ -201,6 +201,16 @@ def test_code_in_the_kernel_can_read_the_key_which_is_why_our_engine_isolates_it
     assert course["scores"]["mallory"][0] == pytest.approx(by_hand.points)
 
 
+def test_nothing_a_student_receives_contains_the_secret_or_another_students_key(course):
+    handed_out = [p for folder in (course["dir"] / "release", course["dir"] / "cnn_grader"
+                                   / "release") for p in folder.rglob("*") if p.is_file()]
+    assert handed_out
+    for path in handed_out:
+        text = path.read_text(encoding="utf-8")
+        assert "roundtrip-secret" not in text, path
+        assert '"scope": "all"' not in text, path  # only public keys travel with notebooks
+
+
 def test_a_student_without_an_answer_key_fails_autograde_instead_of_scoring_zero(course):
     # frank was never released to, so there is no key: a grader fault.  Autograde fails
     # loudly and writes no graded notebook (nbgrader's CSV still lists an empty

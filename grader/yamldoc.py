@@ -98,10 +98,12 @@ def read_yaml(path: Path, *, source: str | None = None) -> LocatedYaml:
 
 
 def parse_yaml(text: str, *, source: str) -> LocatedYaml:
-    """Parse YAML text (SafeLoader) and index the line of every key path."""
+    """Parse YAML text once with SafeLoader: the node tree gives the lines, and the
+    same loader constructs the (plain, safe) data from it."""
+    loader = yaml.SafeLoader(text)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -110,6 +112,8 @@ def parse_yaml(text: str, *, source: str) -> LocatedYaml:
         if opened is not None and line is not None and opened.line + 1 != line:
             what += f" ({getattr(error, 'context', None) or 'context'} on line {opened.line + 1})"
         raise SpecProblems([Problem(source, line, "", f"invalid YAML: {what}")]) from None
+    finally:
+        loader.dispose()
     lines: dict[KeyPath, int] = {(): 1}
     text_lines: dict[KeyPath, int] = {}
     duplicates: list[Problem] = []

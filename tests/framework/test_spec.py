@@ -131,3 +131,10 @@ def test_key_paths_round_trip_through_their_text_form():
     path = ("options", "cases", 0, "inputs")
     assert format_path(path) == "options.cases[0].inputs"
     assert parse_path("options.cases[0].inputs") == path
+
+
+def test_yaml_tags_that_would_build_python_objects_are_refused():
+    text = TINY_EXERCISE + "extra: !!python/object/apply:os.system [echo hi]\n"
+    with pytest.raises(SpecProblems, match=r"x\.yml:18: invalid YAML: could not determine a "
+                                           "constructor"):
+        parse_yaml(text, source="exercises/x.yml")

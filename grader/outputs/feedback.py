@@ -54,7 +54,7 @@ def _exercise_section(exercise: ExerciseResult, show_output: bool) -> list[str]:
     lines = [f"## {exercise.title} ({_num(exercise.score)} / {_num(exercise.max_score)})", ""]
     for check in exercise.checks:
         visibility = "" if check.public else " (hidden test)"
-        first, *rest = check.message.splitlines() or [""]
+        first, *rest = _escape(check.message).splitlines() or [""]
         lines.append(f"- **{STATUS_MARK[check.status]}**{visibility} {first}")
         lines += [f"    {line}" for line in rest]
     if show_output and (exercise.stdout or exercise.stderr):
@@ -67,6 +67,12 @@ def _exercise_section(exercise: ExerciseResult, show_output: bool) -> list[str]:
             "```",
         ]
     return lines
+
+
+def _escape(text: str) -> str:
+    """Messages may quote the student's own text (an exception message): never let it
+    act as HTML when the Markdown is rendered."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _num(value: float) -> str:

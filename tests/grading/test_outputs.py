@@ -132,3 +132,10 @@ def test_no_policy_or_no_timestamp_means_no_penalty():
 def test_feedback_for_an_exercise_without_public_tests_says_so():
     result = GradingResult("c", "a", "s", (ExerciseResult("e", "By hand", ()),), "none", 0.1)
     assert "No public tests" in render_feedback(result)
+
+
+def test_feedback_escapes_html_that_came_from_student_code():
+    hostile = check("x", 0.0, 1.0, "error", message="raised ValueError: <script>alert(1)</script>")
+    result = GradingResult("c", "a", "s", (ExerciseResult("e", "E", (hostile,)),), "none", 0.1)
+    text = render_feedback(result)
+    assert "<script>" not in text and "&lt;script&gt;" in text

@@ -135,6 +135,6 @@ def test_key_paths_round_trip_through_their_text_form():
 
 def test_yaml_tags_that_would_build_python_objects_are_refused():
     text = TINY_EXERCISE + "extra: !!python/object/apply:os.system [echo hi]\n"
-    with pytest.raises(SpecProblems, match=r"x\.yml:18: invalid YAML: could not determine a "
+    with pytest.raises(SpecProblems, match=r"x\.yml:17: invalid YAML: could not determine a "
                                            "constructor"):
         parse_yaml(text, source="exercises/x.yml")

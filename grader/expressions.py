@@ -108,9 +108,14 @@ def _evaluate(node: ast.AST, scope: Mapping[str, Any]) -> Any:
         value = _evaluate(node.operand, scope)
         return (not value) if isinstance(node.op, ast.Not) else (-value if isinstance(
             node.op, ast.USub) else +value)
-    if isinstance(node, ast.BoolOp):
-        values = (_evaluate(v, scope) for v in node.values)
-        return all(values) if isinstance(node.op, ast.And) else any(values)
+    if isinstance(node, ast.BoolOp):  # like Python: short-circuit, return the deciding value
+        is_and = isinstance(node.op, ast.And)
+        value = None
+        for operand in node.values:
+            value = _evaluate(operand, scope)
+            if bool(value) != is_and:
+                return value
+        return value
     if isinstance(node, ast.Compare):
         left = _evaluate(node.left, scope)
         for op, comparator in zip(node.ops, node.comparators, strict=True):

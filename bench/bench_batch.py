@@ -176,7 +176,9 @@ def report(results: dict) -> str:
         f"{1000 * big['cores'] / big['cpu_ms_per_submission']:.0f} submissions/s.  "
         "Failures (not graded): "
         f"{big['failed']}; results with a grader error: {big['grader_errors']}; "
-        f"{small['graded']}-submission run: {small['rate']} /s.", ""]
+        f"{small['graded']}-submission run: {small['rate']} /s.  Why the target is missed "
+        "and what reaching it needs (one sandbox child per submission instead of one per "
+        "exercise): `docs/scaling.md`, section \"Throughput: where the time goes\"."]
     return "\n".join(lines)
 
 
@@ -188,7 +190,7 @@ def write_section(text: str, path: Path = REPO / "bench" / "RESULTS.md") -> None
         new = old.rstrip() + "\n\n" + text
     else:
         end = old.find("\n## ", start + len(SECTION))
-        new = old[:start] + text + (old[end + 1:] if end >= 0 else "")
+        new = old[:start] + text.rstrip() + "\n\n" + (old[end + 1:] if end >= 0 else "")
     path.write_text(new.rstrip() + "\n")
 
 

@@ -48,7 +48,8 @@ def run_export(args: argparse.Namespace) -> int:
     for path in export_course(course_dir=args.course_dir, assignment_id=args.assignment,
                               variant_for=variant_for):
         print(f"wrote {path}")
-    print(f"next: cd {args.course_dir} && nbgrader generate_assignment {args.assignment}")
+    print(f"next: cd {args.course_dir} && nbgrader generate_assignment {args.assignment}"
+          " (with --force if it was generated before)")
     return 0
 
 

@@ -40,7 +40,7 @@ def collect_submission(path: Path) -> dict[str, bytes]:
     modules too, stored under ``notebook:<module>.py`` so grading can prefer them
     when the ``.py`` file is still the untouched stub.
     """
-    path = Path(path)
+    path = submission_root(Path(path))
     if not path.exists():
         raise SubmissionError(f"no submission at {path}")
     candidates = [path] if path.is_file() else sorted(p for p in path.iterdir() if p.is_file())
@@ -57,6 +57,19 @@ def collect_submission(path: Path) -> dict[str, bytes]:
             for name, source in _notebook_modules(data).items():
                 files[NOTEBOOK_PREFIX + name] = source
     return dict(list(files.items())[:MAX_FILES])
+
+
+def submission_root(path: Path) -> Path:
+    """The folder that holds the work: ``path`` itself, or its only subfolder when
+    ``path`` holds no code (nbgrader's ``submitted/<student>/<assignment>/`` layout)."""
+    if not path.is_dir() or any(_is_code(p) for p in path.iterdir()):
+        return path
+    subfolders = [p for p in path.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    return subfolders[0] if len(subfolders) == 1 else path
+
+
+def _is_code(path: Path) -> bool:
+    return path.is_file() and path.suffix in (".py", ".ipynb")
 
 
 def _notebook_modules(data: bytes) -> dict[str, bytes]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from grader.course import Course, read_secret
 from grader.gradebook import Gradebook, exercise_versions_hash
-from grader.grading import collect_submission, grade_submission
+from grader.grading import collect_submission, grade_submission, submission_root
 from grader.outputs.feedback import render_feedback
 from grader.outputs.gradescope import render_gradescope
 from grader.outputs.junit import render_junit
@@ -85,7 +85,7 @@ def write_student_outputs(result: GradingResult, out_dir: Path) -> Path:
 def submission_time(submission: Path) -> datetime:
     """When the student submitted: ``timestamp.txt`` (nbgrader's convention) when it
     holds an ISO 8601 time, else the newest modification time of the files."""
-    submission = Path(submission)
+    submission = submission_root(Path(submission))
     stamp = submission / TIMESTAMP_FILE
     if stamp.is_file():
         text = stamp.read_text(encoding="utf-8").strip().removesuffix(" UTC")

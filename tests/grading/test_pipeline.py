@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -167,3 +166,16 @@ def test_results_record_the_full_isolation_tier_as_root(course, tmp_path):
         submitted_at=datetime(2026, 1, 1, tzinfo=UTC),
     )
     assert "uid" in result.isolation and "netns" in result.isolation
+
+
+def test_nbgrader_style_folders_are_read_one_level_down(course, sandbox, tmp_path):
+    inner = tmp_path / "ada" / "hw"
+    inner.mkdir(parents=True)
+    for name, data in demo_submissions.reference_files(variant_for(course)).items():
+        (inner / name).write_bytes(data)
+    (inner / "timestamp.txt").write_text("2026-03-05T00:00:00+00:00")
+    files = collect_submission(tmp_path / "ada")
+    assert grade_files(course, files, sandbox).score > 0
+    from grader.pipeline import submission_time
+
+    assert submission_time(tmp_path / "ada").day == 5

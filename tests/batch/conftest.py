@@ -13,6 +13,7 @@ from grader.variant import build_assignment_variant, load_course
 
 REPO = Path(__file__).resolve().parents[2]
 SECRET = b"batch-test-secret"
+SECRET_ENV = "CNN_GRADER_BATCH_TEST_SECRET"  # where the test course says its secret is
 ASSIGNMENT = "a1"
 EXERCISES = ("conv-output-size", "pool-output-size")
 # student id -> profile of grader.demo_submissions
@@ -25,7 +26,7 @@ COURSE_YML = """\
 schema_version: 1
 id: batch-test
 title: Batch test course
-secret: {{env: CNN_GRADER_BATCH_TEST_SECRET}}
+secret: {{env: {secret_env}}}
 exercises: {exercises}
 assignments:
   - id: a1
@@ -39,7 +40,8 @@ assignments:
 def write_course(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "course.yml"
-    path.write_text(COURSE_YML.format(exercises=REPO / "exercises", assigned=", ".join(EXERCISES)))
+    path.write_text(COURSE_YML.format(exercises=REPO / "exercises", secret_env=SECRET_ENV,
+                                      assigned=", ".join(EXERCISES)))
     return path
 
 

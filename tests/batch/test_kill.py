@@ -20,23 +20,13 @@ from grader.errors import GraderError
 from grader.gradebook import Gradebook
 from grader.variant import build_assignment_variant
 
-from .conftest import ASSIGNMENT, REPO, SECRET
+from .conftest import ASSIGNMENT, REPO, SECRET, SECRET_ENV
 
 STUDENTS = 40
 BUSY_SECONDS = 0.05  # each module computes this long, so the batch takes seconds
 KILL_AFTER_ROWS = 8
 
-DRIVER = """
-import sys
-from pathlib import Path
-from grader.batch import grade_batch
-from grader.errors import GraderError
-from grader.variant import load_course
-course_path, submissions, gradebook, secret = sys.argv[1:]
-grade_batch(course=load_course(course_path), assignment_id="a1", workers=2, progress=False,
-            submissions_dir=Path(submissions), secret=secret.encode(),
-            gradebook_path=Path(gradebook))
-"""
+SUBMITTED_AT = "2026-10-01T12:00:00+00:00"  # on time for the test course's deadline
 
 
 def _write_slow_class(course, folder: Path, count: int = STUDENTS) -> list[str]:
@@ -83,11 +73,15 @@ def _alive(pids: set[int]) -> set[int]:
 
 
 def _kill_half_way(course_path: Path, submissions: Path, gradebook: Path) -> set[int]:
-    """Start the batch in its own process, SIGKILL it once some rows are committed;
+    """Start ``cnn-grader grade`` in its own process, SIGKILL it once some rows are committed;
     return the helper processes it had started (workers and their sandboxes)."""
-    batch = subprocess.Popen(
-        [sys.executable, "-c", DRIVER, str(course_path), str(submissions), str(gradebook),
-         SECRET.decode()], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    command = [sys.executable, "-m", "grader", "grade", "--course", str(course_path),
+               "--assignment", ASSIGNMENT, "--submissions", str(submissions),
+               "--gradebook", str(gradebook), "--out", str(gradebook.parent / "out"),
+               "--workers", "2", "--submitted-at", SUBMITTED_AT]
+    environment = {**os.environ, SECRET_ENV: SECRET.decode()}
+    batch = subprocess.Popen(command, cwd=REPO, env=environment, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while _rows(gradebook) < KILL_AFTER_ROWS:
         assert batch.poll() is None, batch.stderr.read().decode()

@@ -9,6 +9,7 @@ every prompt.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import hashlib
 import re
@@ -130,7 +131,7 @@ def parse_exercise(doc: LocatedYaml, get_kind: KindLookup) -> tuple[ExerciseSpec
     scalars = check_params(params, report)
     constraints = _check_constraints(data, scalars, report)
     answer = _check_answer(data, report)
-    mistakes = check_strings(data, ("mistakes",), report)
+    mistakes = _check_mistakes(data, report)
     hints = check_strings(data, ("hints",), report)
     options = _mapping(data, "options", report)
     if kind is not None:
@@ -243,6 +244,19 @@ def _check_constraints(data: Mapping[str, Any], scalars: set[str],
     for index, source in enumerate(constraints):
         check_expression(source, scalars, ("constraints", index), report)
     return constraints
+
+
+def _check_mistakes(data: Mapping[str, Any], report: Report) -> tuple[str, ...]:
+    """Mistake ids must name modeled mistakes of ``solutions.mistakes`` (typos caught here)."""
+    from solutions.mistakes import MISTAKES  # the grader's reference library
+
+    mistakes = check_strings(data, ("mistakes",), report)
+    for index, mistake_id in enumerate(mistakes):
+        if mistake_id not in MISTAKES:
+            close = difflib.get_close_matches(mistake_id, list(MISTAKES), n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            report.add(("mistakes", index), f"unknown mistake {mistake_id!r}{hint}")
+    return mistakes
 
 
 def _check_answer(data: Mapping[str, Any], report: Report) -> dict[str, Any]:

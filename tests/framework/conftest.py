@@ -18,8 +18,9 @@ TEST_SECRET = b"framework-test-secret"
 class TinyKind:
     """Asks for a*b by hand and for a function scaling an array by ``a``.
 
-    Modeled mistakes: adding instead of multiplying (same value when a = b = 2), and
-    scaling by ``b`` instead of ``a`` (same when a == b).
+    Two modeled mistakes (borrowing real mistake ids, which exercise files must use):
+    ``bias_forgotten`` stands for adding instead of multiplying (same value when
+    a = b = 2), ``kernel_flipped`` for scaling by ``b`` instead of ``a`` (same when a == b).
     """
 
     name = "tiny"
@@ -36,12 +37,12 @@ class TinyKind:
         product = Case(
             case_id="product", label="a times b", points=1.0, public=True,
             answer_type="integer", probe=Probe("attribute", "PRODUCT"), expected=a * b,
-            mistakes=(ModeledAnswer("added", "added instead of multiplied", a + b),))
+            mistakes=(ModeledAnswer("bias_forgotten", "added instead of multiplied", a + b),))
         scaled = Case(
             case_id="scale", label="scale(x, a)", points=2.0, public=True,
             answer_type="array", probe=Probe("call", "scale", (("x", x),)),
             expected=x * a, tolerance=Tolerance(rtol=1e-6, atol=1e-9),
-            mistakes=(ModeledAnswer("wrong_factor", "scaled by b", x * b),))
+            mistakes=(ModeledAnswer("kernel_flipped", "scaled by b", x * b),))
         hidden = Case(
             case_id="hidden", label="scale(y, a)", points=1.0, public=False,
             answer_type="array", probe=Probe("call", "scale", (("x", x + 100),)),

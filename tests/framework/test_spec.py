@@ -138,3 +138,9 @@ def test_yaml_tags_that_would_build_python_objects_are_refused():
     with pytest.raises(SpecProblems, match=r"x\.yml:17: invalid YAML: could not determine a "
                                            "constructor"):
         parse_yaml(text, source="exercises/x.yml")
+
+
+def test_a_misspelt_mistake_id_is_located_and_a_close_match_suggested():
+    (message,) = problems_of(TINY_EXERCISE + "mistakes: [kernel_fliped]\n")
+    assert message.startswith("exercises/x.yml:17: mistakes[0]: unknown mistake 'kernel_fliped'")
+    assert "did you mean kernel_flipped" in message

@@ -59,7 +59,7 @@ def test_every_draw_satisfies_the_constraints_and_discriminates_the_mistakes():
         variant = build(spec, f"s{index}")
         a, b = variant.params["a"], variant.params["b"]
         assert a + b > 2
-        assert a != b  # the wrong_factor mistake (x * b) would equal the answer (x * a)
+        assert a != b  # the kernel_flipped mistake (x * b) would equal the answer (x * a)
         assert (a, b) != (2, 2)  # the added mistake (a + b) would equal a * b
 
 
@@ -93,7 +93,7 @@ def test_unsatisfiable_constraints_fail_after_the_bounded_retries_naming_the_con
 def test_a_mistake_that_always_gives_the_answer_is_reported():
     spec = tiny_spec(TINY_EXERCISE.replace("b: {int: [1, 9]}", "b: {derived: a}")
                      .replace('"a != b"', '"a > 0"'))
-    with pytest.raises(SpecError, match="mistake 'wrong_factor' gives the expected value"):
+    with pytest.raises(SpecError, match="mistake 'kernel_flipped' gives the expected value"):
         build(spec)
 
 
@@ -104,9 +104,9 @@ def test_case_points_are_scaled_to_the_assignment_points(course):
 
 
 def test_only_the_mistakes_named_in_the_spec_are_kept():
-    spec = tiny_spec(TINY_EXERCISE + "mistakes: [added]\n")
+    spec = tiny_spec(TINY_EXERCISE + "mistakes: [bias_forgotten]\n")
     variant = build(spec)
-    assert [m.mistake_id for c in variant.cases for m in c.mistakes] == ["added"]
+    assert [m.mistake_id for c in variant.cases for m in c.mistakes] == ["bias_forgotten"]
 
 
 @pytest.mark.parametrize("got, expected, tolerance, equal", [

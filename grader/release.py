@@ -243,6 +243,8 @@ def write_release(course: Course, assignment_id: str, students: Iterable[Student
     if final.exists() and not replace:
         raise SpecError("already exists; remove it or pass --force to replace it",
                         where=str(final))
+    if out_dir.exists() and not out_dir.is_dir():
+        raise SpecError("is not a folder", where=str(out_dir))
     created = not out_dir.exists()
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{assignment_id}.", suffix=".tmp", dir=out_dir))

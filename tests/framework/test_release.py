@@ -195,3 +195,10 @@ def test_notebook_check_cells_report_on_the_public_cases(course, release, monkey
 def test_loading_public_cases_from_a_folder_without_them_names_the_folder(tmp_path):
     with pytest.raises(SpecError, match="no readable public cases"):
         load_public_cases(tmp_path)
+
+
+def test_an_output_path_that_is_a_file_is_refused(course, tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(SpecError, match="is not a folder"):
+        write_release(course, "a1", course.roster, TEST_SECRET, tmp_path / "file",
+                      get_kind=tiny_lookup)

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.course import load_course
+from grader.course import Student, load_course
 from grader.errors import SpecError
 from grader.release import load_public_cases, save_public_cases, write_release
 from grader.variant import build_assignment_variant, values_equal
@@ -202,3 +202,14 @@ def test_an_output_path_that_is_a_file_is_refused(course, tmp_path):
     with pytest.raises(SpecError, match="is not a folder"):
         write_release(course, "a1", course.roster, TEST_SECRET, tmp_path / "file",
                       get_kind=tiny_lookup)
+
+
+def test_parallel_workers_write_the_same_files_as_one_process(course, tmp_path):
+    students = [Student(f"p{i}", f"P {i}", f"p{i}@example.org") for i in range(6)]
+    serial = write_release(course, "a1", students, TEST_SECRET, tmp_path / "one", workers=1,
+                           get_kind=tiny_lookup)
+    parallel = write_release(course, "a1", students, TEST_SECRET, tmp_path / "two", workers=2,
+                             get_kind=tiny_lookup)
+    assert files_under(serial) == files_under(parallel)
+    for name in files_under(serial):
+        assert (serial / name).read_bytes() == (parallel / name).read_bytes(), name

@@ -1,11 +1,11 @@
 """Time the reference NumPy convolution and max pooling against PyTorch CPU in one run.
 
-    python bench/bench_reference.py [--repeats 7] [--no-write]
+    python bench/bench_reference.py [--repeats 3] [--no-write]
 
 Workload: N=16, C=32 -> 64 channels, 32x32 inputs, 3x3 kernel, stride 1,
 padding 1; max pooling 2x2 with stride 2 on the same input.  PyTorch gets as
-many threads as NumPy's BLAS uses.  Each timing is the best of ``--repeats``
-runs, the implementations taking turns.  PyTorch is timed in float64 (the
+many threads as NumPy's BLAS uses.  Each timing is the best of 3 rounds of
+``--repeats`` runs, the implementations taking turns by rounds.  PyTorch is timed in float64 (the
 reference's precision) and float32 (what PyTorch is usually run in).  The table
 goes to the "Reference vs PyTorch" section of bench/RESULTS.md (other sections
 are left alone).
@@ -57,20 +57,27 @@ def numpy_blas_threads() -> tuple[int, str]:
     return int(threads or os.cpu_count() or 1), "environment / cpu count (not queried)"
 
 
-def interleaved_best(repeats: int, contenders: dict[str, dict[str, Callable[[], object]]]
-                     ) -> dict[str, dict[str, float]]:
-    """Best time of each callable; the contenders take turns so that load affects all alike."""
+def best_in_rounds(repeats: int, contenders: dict[str, dict[str, Callable[[], object]]],
+                   rounds: int = 3) -> dict[str, dict[str, float]]:
+    """Best time of each callable over ``rounds`` rounds of ``repeats`` runs.
+
+    In each round every implementation runs its own block, after a pause that lets
+    the other library's worker threads (OpenBLAS, OpenMP) stop spinning; taking
+    turns by rounds spreads changes in machine load over all implementations.
+    """
     best: dict[str, dict[str, float]] = {name: {} for name in contenders}
     for ops in contenders.values():
         for fn in ops.values():
             fn()  # warm up caches and lazy initialisation
-    for _ in range(repeats):
+    for _ in range(rounds):
         for name, ops in contenders.items():
+            time.sleep(0.5)
             for op, fn in ops.items():
-                start = time.perf_counter()
-                fn()
-                elapsed = time.perf_counter() - start
-                best[name][op] = min(best[name].get(op, elapsed), elapsed)
+                for _ in range(repeats):
+                    start = time.perf_counter()
+                    fn()
+                    elapsed = time.perf_counter() - start
+                    best[name][op] = min(best[name].get(op, elapsed), elapsed)
     return best
 
 
@@ -143,7 +150,7 @@ def report(ours: dict, t64: dict, t32: dict, threads: int, how: str, error: floa
              f"{torch.__version__} with torch.set_num_threads({threads}); load average "
              f"{os.getloadavg()[0]:.1f} when done (other jobs share these cores).",
              "Workload: x (16, 32, 32, 32), w (64, 32, 3, 3), stride 1, padding 1; max-pool 2x2 "
-             "stride 2 on x. Best of the repeats, milliseconds. Ratio = reference / PyTorch "
+             "stride 2 on x. Best of 3 rounds x repeats, milliseconds. Ratio = reference / PyTorch "
              "(lower is better for the reference).",
              f"Reference vs PyTorch float64: largest difference {error:.1e}.", "",
              "| operation | reference f64 (ms) | torch f64 (ms) | torch f32 (ms) "
@@ -169,7 +176,7 @@ def write_section(text: str, path: Path = RESULTS) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--repeats", type=int, default=3, help="runs per round (3 rounds)")
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args(argv)
     import torch
@@ -178,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(threads)
     arrays = make_arrays()
     error = check_agreement(arrays)
-    best = interleaved_best(args.repeats, {
+    best = best_in_rounds(args.repeats, {
         "reference": numpy_calls(arrays), "torch f64": torch_calls(arrays, torch.float64),
         "torch f32": torch_calls(arrays, torch.float32)})
     text = report(best["reference"], best["torch f64"], best["torch f32"], threads, how, error)

@@ -14,6 +14,7 @@ import importlib
 import inspect
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 from grader.errors import SpecError
@@ -40,8 +41,9 @@ def _modules() -> list[Any]:
     return found
 
 
-def reference_topics() -> dict[str, Callable[..., Any]]:
-    """Every public function of the reference library, by name."""
+@functools.lru_cache(maxsize=1)
+def reference_topics() -> Mapping[str, Callable[..., Any]]:
+    """Every public function of the reference library, by name (read-only, found once)."""
     topics: dict[str, Callable[..., Any]] = {}
     for module in _modules():
         for name, value in vars(module).items():
@@ -51,7 +53,7 @@ def reference_topics() -> dict[str, Callable[..., Any]]:
                 and value.__module__ == module.__name__
             ):
                 topics[name] = value
-    return topics
+    return MappingProxyType(topics)
 
 
 def reference_function(topic: str, *, where: str = "") -> Callable[..., Any]:
@@ -74,10 +76,19 @@ def all_mistakes() -> Mapping[str, Any]:
 
 def mistakes_of(topic: str, wanted: Sequence[str] = ()) -> tuple[Any, ...]:
     """The modeled mistakes of ``topic``, restricted to ``wanted`` ids when given."""
-    found = tuple(m for m in all_mistakes().values() if m.topic == topic)
+    found = _mistakes_by_topic().get(topic, ())
     if wanted:
         found = tuple(m for m in found if m.mistake_id in wanted)
     return found
+
+
+@functools.lru_cache(maxsize=1)
+def _mistakes_by_topic() -> Mapping[str, tuple[Any, ...]]:
+    """``all_mistakes()`` grouped by topic once (builds look them up per case)."""
+    grouped: dict[str, list[Any]] = {}
+    for mistake in all_mistakes().values():
+        grouped.setdefault(mistake.topic, []).append(mistake)
+    return MappingProxyType({topic: tuple(found) for topic, found in grouped.items()})
 
 
 def check_wanted_mistakes(topics: Sequence[str], wanted: Sequence[str], where: str) -> None:
@@ -117,6 +128,7 @@ def function_source(topic: str) -> tuple[str, str]:
     )
 
 
+@functools.lru_cache(maxsize=64)
 def cut_solution(source: str) -> str:
     """Replace each BEGIN/END SOLUTION region with a ``NotImplementedError`` at its indentation."""
     lines, out, inside = source.splitlines(), [], False

@@ -18,7 +18,7 @@ from grader.errors import GraderError, SubmissionError
 from grader.late import LatePolicy, late_penalty
 from grader.model import AssignmentVariant, Case, ExerciseVariant
 from grader.results import CheckResult, ExerciseResult, GradingResult
-from grader.sandbox import Limits, Sandbox, SandboxRequest
+from grader.sandbox import Limits, Sandbox, SandboxRequest, SandboxResult
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_FILES = 64
@@ -92,10 +92,7 @@ def grade_submission(
 ) -> GradingResult:
     """Grade every exercise of ``variant`` against the student's ``files``."""
     started = time.perf_counter()
-    exercises = tuple(
-        _grade_exercise(exercise, files, sandbox, limits or Limits())
-        for exercise in variant.exercises
-    )
+    exercises = _grade_exercises(variant.exercises, files, sandbox, limits or Limits())
     days, penalty = late_penalty(policy, submitted_at)
     return GradingResult(
         course_id=variant.course_id,
@@ -128,23 +125,50 @@ def _is_untouched_stub(data: bytes, exercise: ExerciseVariant) -> bool:
     return bool(stub) and stub in data.decode("utf-8", "replace")
 
 
-def _grade_exercise(
-    exercise: ExerciseVariant, files: Mapping[str, bytes], sandbox: Sandbox, limits: Limits
-) -> ExerciseResult:
+def _grade_exercises(
+    exercises: tuple[ExerciseVariant, ...], files: Mapping[str, bytes], sandbox: Sandbox,
+    limits: Limits,
+) -> tuple[ExerciseResult, ...]:
+    """All exercises of a submission through ONE ``Sandbox.run_many`` call (one child for
+    every module, far cheaper than a child each); each result is what a run of that
+    exercise alone gives.  Should the shared call fail on our side, every exercise is
+    tried alone, so a grader error only marks the exercises it really hit."""
+    requests = [_request(exercise, files, limits) for exercise in exercises]
+    to_run = {index: request for index, request in enumerate(requests) if request is not None}
+    try:
+        outcomes = dict(zip(to_run, sandbox.run_many(tuple(to_run.values())), strict=True))
+    except GraderError:
+        outcomes = {}
+    return tuple(_grade_exercise(exercise, requests[index], outcomes.get(index), sandbox)
+                 for index, exercise in enumerate(exercises))
+
+
+def _request(exercise: ExerciseVariant, files: Mapping[str, bytes],
+             limits: Limits) -> SandboxRequest | None:
+    """The sandbox request of one exercise, or None when its module file is missing."""
     module_files = module_files_for(exercise, files)
     if f"{exercise.module}.py" not in module_files:
-        reason = f"no file {exercise.module}.py in the submission"
-        return _all_cases(exercise, "error", reason)
-    request = SandboxRequest(
+        return None
+    return SandboxRequest(
         files=module_files,
         module=exercise.module,
         probes=tuple(case.probe for case in exercise.cases),
         limits=limits,
     )
-    try:
-        outcome = sandbox.run(request)
-    except GraderError as error:
-        return _all_cases(exercise, "grader_error", f"grader error (not your fault): {error}")
+
+
+def _grade_exercise(
+    exercise: ExerciseVariant, request: SandboxRequest | None, outcome: SandboxResult | None,
+    sandbox: Sandbox,
+) -> ExerciseResult:
+    if request is None:
+        return _all_cases(exercise, "error", f"no file {exercise.module}.py in the submission")
+    if outcome is None:
+        try:
+            outcome = sandbox.run(request)
+        except GraderError as error:
+            return _all_cases(exercise, "grader_error",
+                              f"grader error (not your fault): {error}")
     if outcome.import_error is not None:
         return _all_cases(exercise, "error", f"{exercise.module}.py: {outcome.import_error}")
     checks = tuple(

@@ -26,6 +26,7 @@ MS_NOEXEC = 8
 MS_BIND = 4096
 MS_REC = 16384
 MS_PRIVATE = 1 << 18
+MNT_DETACH = 2
 PR_SET_PDEATHSIG = 1
 PR_SET_NO_NEW_PRIVS = 38
 _LIBC = ctypes.CDLL(None, use_errno=True)
@@ -33,6 +34,7 @@ _SIGNATURES = {
     "mount": [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong,
               ctypes.c_char_p],
     "unshare": [ctypes.c_int],
+    "umount2": [ctypes.c_char_p, ctypes.c_int],
     "setns": [ctypes.c_int, ctypes.c_int],
     "prctl": [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong],
 }
@@ -69,6 +71,11 @@ def mount(source: str, target: str, fstype: str | None, flags: int, data: str = 
     _check(_libc("mount")(source.encode(), target.encode(),
                           fstype.encode() if fstype else None, flags,
                           data.encode() if data else None), f"mount {target}")
+
+
+def unmount(target: str) -> None:
+    """Detach a mount (a whole tmpfs is freed at once, however many files it holds)."""
+    _check(_libc("umount2")(target.encode(), MNT_DETACH), f"umount {target}")
 
 
 def make_mounts_private() -> None:

@@ -7,11 +7,39 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import hashlib
 import os
+from collections.abc import Sequence
 
 from grader.errors import GraderError
 from grader.sandbox import readback, wire
-from grader.sandbox.api import ProbeOutcome, SandboxRequest
+from grader.sandbox.api import Limits, ProbeOutcome, SandboxRequest, SandboxResult
+
+# A shared child (``Sandbox.run_many``) may use the sum of its requests' wall and CPU
+# limits, but never more than this (or the largest single limit, when that is larger).
+SHARED_CAP_SECONDS = 60
+HELPER_STOPPED = ("stopped the sandbox helper (for example by killing its parent process)",
+                  "not run: an earlier call stopped the sandbox")
+
+
+def assemble_result(request: SandboxRequest, run_dir: str, current: str, later: str, *,
+                    isolation: str, seconds: float) -> SandboxResult:
+    """The validated result of one request from its run folder; ``current`` is the reason
+    for the first step without a result (import or probe), ``later`` for those after."""
+    out_dir = os.path.join(run_dir, "out")
+    imported = readback.read_import_status(out_dir)
+    import_error = None
+    if imported is None:
+        import_error = f"{current.removesuffix(' before returning')} while the module was " \
+                       "being imported"
+    elif not imported[0]:
+        import_error = imported[1]
+    return SandboxResult(
+        probes=probe_outcomes(request, out_dir, import_error, current, later),
+        import_error=import_error,
+        stdout=readback.read_head(os.path.join(run_dir, "stdout.txt")),
+        stderr=readback.read_head(os.path.join(run_dir, "stderr.txt")),
+        isolation=isolation, wall_seconds=round(seconds, 4))
 
 
 def probe_outcomes(request: SandboxRequest, out_dir: str, import_error: str | None,
@@ -36,13 +64,60 @@ def request_message(request: SandboxRequest, run_number: int) -> dict:
     """The JSON request the run's first child reads (files base64, inputs encoded)."""
     return {
         "run": run_number,
-        "module": request.module,
         "files": {name: base64.b64encode(content).decode()
                   for name, content in request.files.items()},
+        **_module_and_probes(request),
+    }
+
+
+def shared_message(requests: Sequence[SandboxRequest], run_number: int) -> dict:
+    """One message for a shared child: every distinct file content once (``blobs``),
+    every distinct set of files once (``works``: name -> content key), each request
+    naming its set by index (``work``), plus the shared child's limits."""
+    blobs: dict[str, str] = {}
+    keys: dict[bytes, str] = {}  # requests of one submission share the same contents
+    works: list[dict[str, str]] = []
+    entries = []
+    for request in requests:
+        names = {}
+        for name, content in request.files.items():
+            if content not in keys:
+                keys[content] = hashlib.sha256(content).hexdigest()[:32]
+                blobs[keys[content]] = base64.b64encode(content).decode()
+            names[name] = keys[content]
+        if names not in works:
+            works.append(names)
+        entries.append({"work": works.index(names), **_module_and_probes(request)})
+    return {"run": run_number, "blobs": blobs, "works": works, "requests": entries,
+            "limits": _limits_dict(shared_limits(requests))}
+
+
+def _limits_dict(limits: Limits) -> dict:
+    return {field.name: getattr(limits, field.name) for field in dataclasses.fields(limits)}
+
+
+def shared_limits(requests: Sequence[SandboxRequest]) -> Limits:
+    """Limits of a shared child: wall and CPU add up (capped at ``SHARED_CAP_SECONDS``
+    unless one request alone allows more); the other limits are the largest asked for.
+    Each request's own wall and CPU limits are still enforced while it runs."""
+    limits = [request.limits for request in requests]
+    wall = sum(item.wall_seconds for item in limits)
+    cpu = sum(item.cpu_seconds for item in limits)
+    return Limits(
+        wall_seconds=min(wall, max(SHARED_CAP_SECONDS, *(i.wall_seconds for i in limits))),
+        cpu_seconds=min(cpu, max(SHARED_CAP_SECONDS, *(i.cpu_seconds for i in limits))),
+        **{name: max(getattr(item, name) for item in limits)
+           for name in ("address_space_mb", "file_size_mb", "open_files", "processes",
+                        "output_mb")})
+
+
+def _module_and_probes(request: SandboxRequest) -> dict:
+    return {
+        "module": request.module,
         "probes": [{"kind": probe.kind, "name": probe.name,
                     "inputs": wire.encode_value(tuple(tuple(pair) for pair in probe.inputs)),
                     "outputs": list(probe.outputs)} for probe in request.probes],
-        "limits": dataclasses.asdict(request.limits),
+        "limits": _limits_dict(request.limits),
     }
 
 

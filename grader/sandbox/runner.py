@@ -52,6 +52,18 @@ class CappedStream(io.TextIOBase):
         return len(text)
 
 
+def redirect_stdio(folder: str) -> None:
+    """fd 0 from /dev/null, fds 1 and 2 appended to ``folder``'s ``stdout.txt`` and
+    ``stderr.txt``, every other fd closed, Python-level printing capped."""
+    stdout = os.open(os.path.join(folder, "stdout.txt"), os.O_WRONLY | os.O_APPEND)
+    stderr = os.open(os.path.join(folder, "stderr.txt"), os.O_WRONLY | os.O_APPEND)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    for source, target in ((devnull, 0), (stdout, 1), (stderr, 2)):
+        os.dup2(source, target)
+    os.closerange(3, 1 << 16)
+    capture_stdio()
+
+
 def capture_stdio() -> None:
     """Point Python-level printing at capped writers on fds 1 and 2."""
     sys.stdout = CappedStream(1, STDIO_CAP)
@@ -224,5 +236,5 @@ def _record_value(value: Any, outputs: list, context: Context, index: int) -> di
 def _write_json(out_dir: str, name: str, data: dict) -> None:
     temporary = os.path.join(out_dir, name + ".tmp")
     with open(temporary, "w", encoding="utf-8") as handle:
-        json.dump(data, handle)
+        handle.write(json.dumps(data))  # the C encoder; json.dump to a file is pure Python
     os.replace(temporary, os.path.join(out_dir, name))

@@ -18,11 +18,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from grader.errors import GraderError
-from grader.sandbox import readback, wire
+from grader.sandbox import readback, shared, wire
 from grader.sandbox.api import SandboxRequest, SandboxResult
 from grader.sandbox.isolation import (
     FULL_ISOLATION,
@@ -33,7 +33,14 @@ from grader.sandbox.isolation import (
     kill_user_processes,
     machine_isolation,
 )
-from grader.sandbox.messages import check_request, probe_outcomes, request_message
+from grader.sandbox.messages import (
+    HELPER_STOPPED,
+    assemble_result,
+    check_request,
+    request_message,
+    shared_message,
+)
+from grader.sandbox.shared import RunEvents
 
 ZYGOTE = str(Path(__file__).with_name("zygote.py"))
 CHILD_ENV = {
@@ -48,19 +55,6 @@ BASE_MB = 256
 TMP_MB = 64
 GRACE_SECONDS = 5.0
 START_SECONDS = 60.0
-
-
-@dataclass
-class _RunEvents:
-    """What the zygote and the run's processes reported during one run."""
-
-    pid: int | None = None
-    status: int | None = None
-    cpu_seconds: float | None = None
-    done: bool = False
-    timed_out: bool = False
-    setup_error: str | None = None
-    zygote_lost: bool = False
 
 
 def default_hidden_paths() -> tuple[str, ...]:
@@ -97,6 +91,7 @@ class Sandbox:
         self._full = False
         self._isolation = ""
         self._runs = 0
+        self._release: list[int] = []  # full tier: run folders the zygote may unmount
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the sandbox)
         try:
             self._start(require_full_isolation)
@@ -163,6 +158,7 @@ class Sandbox:
 
     def _launch(self, *, full: bool) -> None:
         self._full = full
+        self._release = []
         self._base = tempfile.mkdtemp(prefix="cnn-grader-sandbox-")
         os.chmod(self._base, 0o711)
         config = {"full": full, "base": self._base, "base_mb": BASE_MB, "tmp_mb": TMP_MB,
@@ -217,30 +213,78 @@ class Sandbox:
         """Run the probes of one module in a fresh child; never raises for student faults."""
         check_request(request)
         started = time.monotonic()
+        number, run_dir = self._next_run()
+        deadline = started + request.limits.wall_seconds
+        events = self._follow(request_message(request, number), lambda: deadline)
+        try:
+            self._check_setup(events)
+            return self._result(request, run_dir, events, time.monotonic() - started)
+        finally:
+            self._clean_up(number, run_dir, events)
+
+    def run_many(self, requests: Sequence[SandboxRequest]) -> tuple[SandboxResult, ...]:
+        """Run several modules of one submission in ONE child, one after another; each
+        result is what ``run`` would give for that request alone.  When the shared child
+        ends early, the request it was running gets the reason ``run`` would give, and
+        every later request runs again in a child of its own (see ``shared.py``)."""
+        requests = tuple(requests)
+        for request in requests:
+            check_request(request)
+        if len(requests) < 2:
+            return tuple(self.run(request) for request in requests)
+        started = time.monotonic()
+        number, run_dir = self._next_run()
+        progress = shared.Progress(run_dir, requests, started)
+        events = self._follow(shared_message(requests, number), progress.deadline)
+        try:
+            self._check_setup(events)
+            settled = shared.settle(requests, run_dir, progress, events, self._isolation)
+        finally:
+            self._clean_up(number, run_dir, events)
+        return tuple(result if result is not None else self.run(request)
+                     for result, request in zip(settled, requests, strict=True))
+
+    def _next_run(self) -> tuple[int, str]:
+        """A number and folder for the next run, restarting the zygote if it died."""
         if self._process is None or self._process.poll() is not None:
             self._stop_zygote()
             self._launch(full=self._full)
         self._runs += 1
-        run_dir = os.path.join(self._view, f"run-{self._runs}")
-        events = self._execute(request, started)
+        return self._runs, os.path.join(self._view, f"run-{self._runs}")
+
+    def _follow(self, message: dict, deadline_of: Callable[[], float]) -> RunEvents:
+        events = self._execute(message, deadline_of)
         if not self._full or events.timed_out or events.status is None or events.zygote_lost:
             self._kill_run(events)
-        try:
-            if events.setup_error:
-                raise GraderError(f"the sandbox could not start the run: {events.setup_error}")
-            return self._result(request, run_dir, events, time.monotonic() - started)
-        finally:
-            shutil.rmtree(run_dir, ignore_errors=True)
-            if events.zygote_lost:
-                self._stop_zygote()
-                self._launch(full=self._full)
+        return events
 
-    def _execute(self, request: SandboxRequest, started: float) -> _RunEvents:
-        events = _RunEvents()
-        deadline = started + request.limits.wall_seconds
-        message = request_message(request, self._runs)
+    @staticmethod
+    def _check_setup(events: RunEvents) -> None:
+        if events.setup_error:
+            raise GraderError(f"the sandbox could not start the run: {events.setup_error}")
+
+    def _clean_up(self, number: int, run_dir: str, events: RunEvents) -> None:
+        """Full tier: the zygote unmounts the run's tmpfs when it forks the next run
+        (cheaper than deleting file by file).  Otherwise delete the folder now."""
+        if self._full and not events.zygote_lost:
+            self._release.append(number)
+        else:
+            shutil.rmtree(run_dir, ignore_errors=True)
+        if events.zygote_lost:
+            self._stop_zygote()
+            self._launch(full=self._full)
+
+    def _execute(self, message: dict, deadline_of: Callable[[], float]) -> RunEvents:
+        """Send one run and follow it until the zygote reports its end.  ``deadline_of``
+        gives the current wall-clock deadline; asked again whenever it passes, the run
+        is killed only when it answers with a time already past."""
+        events = RunEvents()
+        deadline = deadline_of()
         try:
-            wire.send(self._process.stdin.fileno(), {"op": "run"}, deadline=deadline)
+            wire.send(self._process.stdin.fileno(),
+                      {"op": "run", "run": message["run"], "release": self._release},
+                      deadline=deadline)
+            self._release = []
             wire.send(self._process.stdin.fileno(), message, deadline=deadline + GRACE_SECONDS)
         except (wire.WireClosed, wire.WireTimeout):
             events.zygote_lost = True
@@ -253,6 +297,9 @@ class Sandbox:
                 if events.timed_out:
                     events.zygote_lost = True
                     break
+                deadline = deadline_of()
+                if deadline > time.monotonic():
+                    continue
                 events.timed_out = True
                 self._kill_run(events)
                 deadline = time.monotonic() + GRACE_SECONDS
@@ -261,7 +308,7 @@ class Sandbox:
                 break
         return events
 
-    def _handle(self, message: dict, events: _RunEvents) -> None:
+    def _handle(self, message: dict, events: RunEvents) -> None:
         kind = message.get("event")
         if kind == "started":
             events.pid = int(message["pid"])
@@ -272,7 +319,7 @@ class Sandbox:
             events.status = int(message["status"])
             events.cpu_seconds = float(message["cpu_seconds"])
 
-    def _kill_run(self, events: _RunEvents) -> None:
+    def _kill_run(self, events: RunEvents) -> None:
         """Full tier: SIGKILL the run's PID 1 (ends its namespace).  Otherwise SIGKILL
         the run's process group.  Then, with a user switch, every process of the uid."""
         if events.pid is not None:
@@ -284,24 +331,11 @@ class Sandbox:
         if self._slot is not None:
             kill_user_processes(self._slot.uid)
 
-    def _result(self, request: SandboxRequest, run_dir: str, events: _RunEvents,
+    def _result(self, request: SandboxRequest, run_dir: str, events: RunEvents,
                 seconds: float) -> SandboxResult:
-        out_dir = os.path.join(run_dir, "out")
         current, later = readback.describe_end(events.status, events.timed_out,
                                                request.limits, events.cpu_seconds)
         if events.zygote_lost and not events.timed_out:
-            current, later = ("stopped the sandbox helper (for example by killing its parent "
-                              "process)", "not run: an earlier call stopped the sandbox")
-        imported = readback.read_import_status(out_dir)
-        import_error = None
-        if imported is None:
-            import_error = f"{current.removesuffix(' before returning')} while the module was " \
-                           "being imported"
-        elif not imported[0]:
-            import_error = imported[1]
-        outcomes = probe_outcomes(request, out_dir, import_error, current, later)
-        return SandboxResult(
-            probes=outcomes, import_error=import_error,
-            stdout=readback.read_head(os.path.join(run_dir, "stdout.txt")),
-            stderr=readback.read_head(os.path.join(run_dir, "stderr.txt")),
-            isolation=self._isolation, wall_seconds=round(seconds, 4))
+            current, later = HELPER_STOPPED
+        return assemble_result(request, run_dir, current, later, isolation=self._isolation,
+                               seconds=seconds)

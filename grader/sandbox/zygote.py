@@ -26,6 +26,7 @@ done (wait status and CPU seconds of the child).
 from __future__ import annotations
 
 import base64
+import contextlib
 import gc
 import importlib
 import json
@@ -57,6 +58,7 @@ def main() -> None:
     sys.path.insert(0, HERE)
     import confine  # type: ignore[import-not-found]
     import runner  # type: ignore[import-not-found]  # noqa: F401  (imported before any drop)
+    import shared_child  # type: ignore[import-not-found]  # noqa: F401
     import wire  # type: ignore[import-not-found]
     sys.path.remove(HERE)
     sys.dont_write_bytecode = True
@@ -93,7 +95,8 @@ def serve(config: dict, control_in: int, control_out: int) -> None:
         if message.get("op") != "run":
             os._exit(0)
         try:
-            pid = fork_run(config, own_pid_namespace)
+            release_runs(config, message.get("release", []))
+            pid = fork_run(config, own_pid_namespace, int(message.get("run", 0)))
         except OSError as exc:
             wire.receive(control_in)
             wire.send(control_out, {"event": "setup_error", "message": f"fork: {exc}"})
@@ -107,12 +110,28 @@ def serve(config: dict, control_in: int, control_out: int) -> None:
                                 "cpu_seconds": usage.ru_utime + usage.ru_stime})
 
 
-def fork_run(config: dict, own_pid_namespace: int) -> int:
-    """Fork the run's child; with full isolation as PID 1 of a new PID namespace."""
+def release_runs(config: dict, numbers: list) -> None:
+    """Full isolation: unmount the tmpfs of runs the parent has read (one system call
+    instead of deleting every file).  Otherwise the parent deletes run folders itself."""
+    import confine  # type: ignore[import-not-found]
+
+    for number in numbers if config["full"] else ():
+        path = os.path.join(config["base"], f"run-{int(number)}")
+        with contextlib.suppress(OSError):  # already gone
+            confine.unmount(path)
+            os.rmdir(path)
+
+
+def fork_run(config: dict, own_pid_namespace: int, number: int) -> int:
+    """Fork the run's child; with full isolation as PID 1 of a new PID namespace, its
+    run folder a tmpfs of its own (mounted here, in the zygote's mount namespace)."""
     import confine  # type: ignore[import-not-found]
 
     if not config["full"]:
         return os.fork()
+    run_dir = os.path.join(config["base"], f"run-{number}")
+    os.mkdir(run_dir, 0o755)
+    confine.mount_tmpfs(run_dir, config["base_mb"], mode="0755")
     confine.unshare(confine.CLONE_NEWPID)
     try:
         pid = os.fork()
@@ -154,26 +173,53 @@ def report_setup_error(control_out: int, exc: BaseException) -> None:
 
 
 def make_run_dir(config: dict, request: dict) -> str:
-    """``run-N/`` (root) holding ``work/`` with the files, ``out/``, stdout and stderr."""
+    """``run-N/`` (root) holding ``work/`` with the files, ``out/``, stdout and stderr.
+    For a shared child (``requests`` in the message): ``w-<j>/`` per distinct set of
+    files (requests of one submission usually share one) and ``r-<index>/`` with
+    ``out/``, stdout and stderr per request."""
     run_dir = os.path.join(config["base"], f"run-{int(request['run'])}")
-    os.mkdir(run_dir, 0o755)
-    owner = (config["uid"], config["gid"]) if config["uid"] >= 0 else None
-    for sub in ("work", "out"):
-        os.mkdir(os.path.join(run_dir, sub), 0o700)
-    for name in ("stdout.txt", "stderr.txt"):
-        os.close(os.open(os.path.join(run_dir, name), os.O_CREAT | os.O_WRONLY, 0o600))
-    for name, encoded in request["files"].items():
+    if not config["full"]:  # with full isolation, the zygote mounted it
+        os.mkdir(run_dir, 0o755)
+    if "requests" not in request:
+        write_files(config, os.path.join(run_dir, "work"),
+                    {name: base64.b64decode(encoded) for name, encoded in request["files"].items()})
+        make_outputs(config, run_dir)
+        return run_dir
+    blobs = {key: base64.b64decode(encoded) for key, encoded in request["blobs"].items()}
+    for index, names in enumerate(request["works"]):
+        write_files(config, os.path.join(run_dir, f"w-{index}"),
+                    {name: blobs[key] for name, key in names.items()})
+    for index in range(len(request["requests"])):
+        folder = os.path.join(run_dir, f"r-{index}")
+        os.mkdir(folder, 0o755)
+        make_outputs(config, folder)
+    return run_dir
+
+
+def write_files(config: dict, folder: str, files: dict) -> None:
+    """A work folder owned by the sandbox uid with the submission's files in it."""
+    os.mkdir(folder, 0o700)
+    paths = []
+    for name, content in files.items():
         if os.path.basename(name) != name or name in ("", ".", "..") or "\0" in name:
             raise ValueError(f"unsafe file name {name!r}")
-        path = os.path.join(run_dir, "work", name)
-        with open(path, "wb") as handle:
-            handle.write(base64.b64decode(encoded))
-        if owner:
-            os.chown(path, *owner)
-    if owner:
-        for sub in ("work", "out", "stdout.txt", "stderr.txt"):
-            os.chown(os.path.join(run_dir, sub), *owner)
-    return run_dir
+        paths.append(os.path.join(folder, name))
+        with open(paths[-1], "wb") as handle:
+            handle.write(content)
+    if config["uid"] >= 0:
+        for path in [folder, *paths]:
+            os.chown(path, config["uid"], config["gid"])
+
+
+def make_outputs(config: dict, folder: str) -> None:
+    """``out/``, ``stdout.txt`` and ``stderr.txt`` in ``folder``, owned by the sandbox uid."""
+    paths = [os.path.join(folder, name) for name in ("out", "stdout.txt", "stderr.txt")]
+    os.mkdir(paths[0], 0o700)
+    for path in paths[1:]:
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    if config["uid"] >= 0:
+        for path in paths:
+            os.chown(path, config["uid"], config["gid"])
 
 
 def confine_in_namespaces(config: dict, request: dict, run_dir: str) -> None:
@@ -211,17 +257,17 @@ def enter_and_run(request: dict, run_dir: str, *, apply_limits: bool, switch_use
     if switch_user:
         confine.drop_privileges(config["uid"], config["gid"])
         confine.set_parent_death_signal()
-    work_dir, out_dir = os.path.join(run_dir, "work"), os.path.join(run_dir, "out")
-    os.chdir(work_dir)
-    stdout = os.open(os.path.join(run_dir, "stdout.txt"), os.O_WRONLY | os.O_APPEND)
-    stderr = os.open(os.path.join(run_dir, "stderr.txt"), os.O_WRONLY | os.O_APPEND)
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    for source, target in ((devnull, 0), (stdout, 1), (stderr, 2)):
-        os.dup2(source, target)
-    os.closerange(3, 1 << 16)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    runner.capture_stdio()
+    if "requests" in request:
+        import shared_child  # type: ignore[import-not-found]
+
+        os.closerange(3, 1 << 16)
+        shared_child.run_all(request, run_dir, own_uid=config["uid"] >= 0)
+        os._exit(0)
+    work_dir, out_dir = os.path.join(run_dir, "work"), os.path.join(run_dir, "out")
+    os.chdir(work_dir)
+    runner.redirect_stdio(run_dir)
     try:
         runner.run_request(request, work_dir, out_dir)
     finally:

@@ -14,11 +14,13 @@ import functools
 import io
 import json
 import math
+import os
 import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -41,6 +43,9 @@ from grader.variant import build_assignment_variant
 DATA_DIR = ".cnn-grader"
 FORMAT = 1
 Progress = Callable[[int, int], None]
+# ``dtype.name`` is computed in Python on every access; these are nearly all arrays
+_COMMON_DTYPE_NAMES = MappingProxyType({np.dtype(t): np.dtype(t).name for t in (
+    np.float64, np.int64, np.bool_)})
 
 
 # --- values <-> JSON (+ arrays kept aside for the .npz) --------------------------------
@@ -61,7 +66,7 @@ class ArrayPool:
     def add(self, array: np.ndarray) -> dict[str, Any]:
         if array.dtype.hasobject:
             raise TypeError("cannot store an object array in a release")
-        name = array.dtype.name
+        name = _COMMON_DTYPE_NAMES.get(array.dtype) or array.dtype.name
         offset = self._sizes.get(name, 0)
         self._parts.setdefault(name, []).append(np.ascontiguousarray(array).ravel())
         self._sizes[name] = offset + array.size
@@ -288,10 +293,26 @@ def _map(job: Callable[[Student], str], students: tuple[Student, ...],
 
 
 def _write_files(folder: Path, files: Mapping[str, bytes]) -> None:
+    """Write ``files`` under ``folder``: each folder made once, each file with one open.
+
+    A release writes thousands of small files; plain ``os`` calls cost a third of
+    ``Path.write_bytes`` with a ``mkdir`` per file.  Permissions are the same
+    (0o666 and 0o777 less the umask).
+    """
+    made: set[str] = set()
     for name, content in files.items():
-        target = folder / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
+        path = os.path.join(folder, name)
+        parent = os.path.dirname(path)
+        if parent not in made:
+            os.makedirs(parent, exist_ok=True)
+            made.add(parent)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+        try:
+            remaining = memoryview(content)
+            while remaining:
+                remaining = remaining[os.write(descriptor, remaining):]
+        finally:
+            os.close(descriptor)
 
 
 def _swap_into_place(staging: Path, final: Path) -> None:

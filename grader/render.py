@@ -40,6 +40,7 @@ def handout_html(variant: AssignmentVariant) -> str:
     return _template("handout.html.j2").render(variant=variant)
 
 
+@functools.lru_cache(maxsize=1)
 def public_test_source() -> str:
     """``test_public.py``: the same for every student (their data is in .cnn-grader/)."""
     return (resources.files("grader") / "templates" / "test_public.py.txt").read_text("utf-8")
@@ -101,10 +102,18 @@ _FENCE = re.compile(r"^\s*(```|~~~)")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _BULLET = re.compile(r"^\s*[-*+]\s+(.*)$")
 _NUMBERED = re.compile(r"^\s*\d+[.)]\s+(.*)$")
+_DIVIDER = re.compile(r":?-{1,}:?")
+_CODE_SPAN = re.compile(r"(`[^`]+`)")
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_ITALIC = re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])")
 
 
+@functools.lru_cache(maxsize=1024)
 def markdown_to_html(text: str) -> Markup:
-    """Headings, paragraphs, lists, fenced code and pipe tables; everything escaped."""
+    """Headings, paragraphs, lists, fenced code and pipe tables; everything escaped.
+
+    Cached: a prompt without the student's numbers is the same for every student.
+    """
     lines = text.splitlines()
     parts: list[str] = []
     index = 0
@@ -153,7 +162,7 @@ def _table_block(lines: list[str], index: int, parts: list[str]) -> int:
     rows: list[str] = []
     while index < len(lines) and lines[index].lstrip().startswith("|"):
         cells = [c.strip() for c in lines[index].strip().strip("|").split("|")]
-        if not all(re.fullmatch(r":?-{1,}:?", c) for c in cells):
+        if not all(_DIVIDER.fullmatch(c) for c in cells):
             rows.append("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in cells) + "</tr>")
         index += 1
     parts.append("<table>" + "".join(rows) + "</table>")
@@ -173,14 +182,17 @@ def _paragraph(lines: list[str], index: int, parts: list[str]) -> int:
 
 def _inline(text: str) -> Markup:
     """Escape, then `code`, **bold** and *italic* (never inside code)."""
-    pieces = re.split(r"(`[^`]+`)", str(text))
+    text = str(text)
+    if "`" not in text and "*" not in text:  # nothing to mark up: escaping is all
+        return Markup(html.escape(text))
+    pieces = _CODE_SPAN.split(text)
     out = []
     for piece in pieces:
         if piece.startswith("`") and piece.endswith("`") and len(piece) > 1:
             out.append(f"<code>{html.escape(piece[1:-1])}</code>")
             continue
         escaped = html.escape(piece)
-        escaped = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", escaped)
-        escaped = re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"<em>\1</em>", escaped)
+        escaped = _BOLD.sub(r"<strong>\1</strong>", escaped)
+        escaped = _ITALIC.sub(r"<em>\1</em>", escaped)
         out.append(escaped)
     return Markup("".join(out))

@@ -35,7 +35,9 @@ from grader.sandbox import readback
 from grader.sandbox.api import SandboxRequest, SandboxResult
 from grader.sandbox.messages import HELPER_STOPPED, assemble_result, shared_limits
 
-POLL_SECONDS = 0.25  # how often to look again while the next request has not begun
+# How often the parent reads the progress records while a shared child runs: a
+# request's own wall-clock limit is enforced at most this late.
+POLL_SECONDS = 0.25
 
 
 @dataclass
@@ -77,10 +79,10 @@ class Progress:
     def deadline(self) -> float:
         """The earliest of the shared cap and the running request's own deadline; a
         time already past means: kill now (``expired`` names the request, if any)."""
-        if not self._asked:  # before anything ran: as ``run`` would for the first one
-            self._asked = True
-            return min(self.cap, self.started + self.requests[0].limits.wall_seconds)
         now = time.monotonic()
+        if not self._asked:  # nothing has run yet
+            self._asked = True
+            return min(self.cap, now + POLL_SECONDS)
         index = self.current(now)
         if index >= len(self.requests):
             return self.cap
@@ -89,7 +91,7 @@ class Progress:
             return min(self.cap, now + POLL_SECONDS)
         own = begin + self.requests[index].limits.wall_seconds
         self.expired = index if own <= now and own <= self.cap else None
-        return min(self.cap, own)
+        return min(self.cap, own, now + POLL_SECONDS) if own > now else own
 
     def current(self, now: float | None = None) -> int:
         """Index of the first request not yet ended (reading new records)."""

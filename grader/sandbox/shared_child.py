@@ -127,12 +127,13 @@ def run_all(message: dict, run_dir: str, *, own_uid: bool) -> None:
     shadowed: dict = {}
     for index, request in enumerate(message["requests"]):
         folder = os.path.join(run_dir, f"r-{index}")
-        work_dir = os.path.join(run_dir, f"w-{int(request['work'])}")
+        work = int(request["work"])
+        work_dir = os.path.join(run_dir, "work" if work == 0 else f"w-{work}")
         out_dir = os.path.join(folder, "out")
         baseline.restore(shadowed)
         if request["module"] in baseline.module_names:
             shadowed[request["module"]] = sys.modules[request["module"]]
-        os.chdir(work_dir)
+        os.chdir(os.path.join(folder, "work"))
         runner.redirect_stdio(folder)
         limit_cpu(request["limits"]["cpu_seconds"])
         signal.signal(signal.SIGXCPU, _exit_on_cpu_limit)

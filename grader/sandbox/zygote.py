@@ -174,9 +174,11 @@ def report_setup_error(control_out: int, exc: BaseException) -> None:
 
 def make_run_dir(config: dict, request: dict) -> str:
     """``run-N/`` (root) holding ``work/`` with the files, ``out/``, stdout and stderr.
-    For a shared child (``requests`` in the message): ``w-<j>/`` per distinct set of
-    files (requests of one submission usually share one) and ``r-<index>/`` with
-    ``out/``, stdout and stderr per request."""
+    For a shared child (``requests`` in the message): ``work/`` (then ``w-1/``, ...)
+    per distinct set of files (requests of one submission usually share one; it is
+    their import folder, at the same path as for a single run)
+    and ``r-<index>/`` with an empty ``work/`` (the current folder), ``out/``, stdout
+    and stderr per request."""
     run_dir = os.path.join(config["base"], f"run-{int(request['run'])}")
     if not config["full"]:  # with full isolation, the zygote mounted it
         os.mkdir(run_dir, 0o755)
@@ -187,12 +189,12 @@ def make_run_dir(config: dict, request: dict) -> str:
         return run_dir
     blobs = {key: base64.b64decode(encoded) for key, encoded in request["blobs"].items()}
     for index, names in enumerate(request["works"]):
-        write_files(config, os.path.join(run_dir, f"w-{index}"),
+        write_files(config, os.path.join(run_dir, "work" if index == 0 else f"w-{index}"),
                     {name: blobs[key] for name, key in names.items()})
     for index in range(len(request["requests"])):
         folder = os.path.join(run_dir, f"r-{index}")
         os.mkdir(folder, 0o755)
-        make_outputs(config, folder)
+        make_outputs(config, folder, with_work=True)
     return run_dir
 
 
@@ -211,11 +213,15 @@ def write_files(config: dict, folder: str, files: dict) -> None:
             os.chown(path, config["uid"], config["gid"])
 
 
-def make_outputs(config: dict, folder: str) -> None:
-    """``out/``, ``stdout.txt`` and ``stderr.txt`` in ``folder``, owned by the sandbox uid."""
+def make_outputs(config: dict, folder: str, *, with_work: bool = False) -> None:
+    """``out/``, ``stdout.txt`` and ``stderr.txt`` in ``folder`` (and an empty ``work/``,
+    the current folder of a request in a shared child), owned by the sandbox uid."""
     paths = [os.path.join(folder, name) for name in ("out", "stdout.txt", "stderr.txt")]
     os.mkdir(paths[0], 0o700)
-    for path in paths[1:]:
+    if with_work:
+        paths.append(os.path.join(folder, "work"))
+        os.mkdir(paths[-1], 0o700)
+    for path in paths[1:3]:
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     if config["uid"] >= 0:
         for path in paths:

@@ -105,7 +105,7 @@ def leftover_processes(sandbox: Sandbox) -> list[int]:
 
 
 @pytest.fixture(scope="session", params=["full", "reduced"])
-def sandbox(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
+def warm_sandbox(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
     """Every attack runs under the full tier (when the machine allows it) and under the
     reduced tier a student's own machine gets (forced here even as root)."""
     if request.param == "full":
@@ -120,6 +120,24 @@ def sandbox(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
         box = Sandbox()
     with box:
         yield box
+
+
+class Entry:
+    """A sandbox plus the way attacks enter it: ``run`` (the attack alone) or
+    ``run_many`` (the attack between two correct modules in one shared child)."""
+
+    def __init__(self, sandbox: Sandbox, mode: str) -> None:
+        self.box = sandbox
+        self.mode = mode
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.box, name)
+
+
+@pytest.fixture(params=["run", "run_many"])
+def sandbox(request: pytest.FixtureRequest, warm_sandbox: Sandbox) -> Entry:
+    """Every attack through ``Sandbox.run`` and through ``Sandbox.run_many``."""
+    return Entry(warm_sandbox, request.param)
 
 
 @pytest.fixture
@@ -142,23 +160,35 @@ def load_submission(name: str, **substitutions: object) -> bytes:
     return source.encode()
 
 
-def run_attack(sandbox: Sandbox, decoy: Path, name: str, probes: tuple[Probe, ...],
+def run_attack(sandbox: Entry, decoy: Path, name: str, probes: tuple[Probe, ...],
                *, limits: Limits = FAST, extra_files: dict[str, bytes] | None = None,
                **substitutions: object) -> SandboxResult:
-    """Run one attack submission, then assert that it was contained."""
+    """Run one attack submission, then assert that it was contained.  Through
+    ``run_many`` the attack runs between two correct modules, which must score."""
     before = snapshot(decoy)
     files = {f"{name}.py": load_submission(name, decoy=decoy, **substitutions),
              **(extra_files or {})}
-    result = sandbox.run(SandboxRequest(files=files, module=name, probes=probes, limits=limits))
-    assert_contained(sandbox, decoy, before)
+    attack = SandboxRequest(files=files, module=name, probes=probes, limits=limits)
+    if sandbox.mode == "run":
+        result = sandbox.box.run(attack)
+    else:
+        first, result, last = sandbox.box.run_many((correct_request(), attack,
+                                                    correct_request()))
+        for neighbour in (first, last):
+            assert neighbour.import_error is None, neighbour.import_error
+            np.testing.assert_array_equal(neighbour.probes[0].value, EXPECTED)
+    assert_contained(sandbox.box, decoy, before)
     return result
+
+
+def correct_request() -> SandboxRequest:
+    return SandboxRequest(files={"correct.py": load_submission("correct")}, module="correct",
+                          probes=(scale_probe(),), limits=FAST)
 
 
 def assert_contained(sandbox: Sandbox, decoy: Path, before: dict[str, str]) -> None:
     assert snapshot(decoy) == before, "the attack changed files outside its run folder"
     assert leftover_processes(sandbox) == [], "a process of the run is still alive"
-    follow_up = sandbox.run(SandboxRequest(
-        files={"correct.py": load_submission("correct")}, module="correct",
-        probes=(scale_probe(),), limits=FAST))
+    follow_up = sandbox.run(correct_request())
     assert follow_up.import_error is None
     np.testing.assert_array_equal(follow_up.probes[0].value, EXPECTED)

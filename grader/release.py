@@ -283,7 +283,9 @@ def _map(job: Callable[[Student], str], students: tuple[Student, ...],
     if workers <= 1 or len(students) < 2 * workers:
         yield from map(job, students)
         return
-    chunk = max(1, len(students) // (workers * 8))
+    # small chunks (each carries the pickled job, ~50 kB) so that no worker is left
+    # finishing a long last chunk alone while the others idle
+    chunk = max(1, len(students) // (workers * 32))
     with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
         try:
             yield from pool.map(job, students, chunksize=chunk)

@@ -12,26 +12,29 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from grader.course import Course, read_secret
-from grader.gradebook import Gradebook, exercise_versions_hash
 from grader.grading import collect_submission, grade_submission, submission_root
-from grader.outputs.feedback import render_feedback
-from grader.outputs.gradescope import render_gradescope
-from grader.outputs.junit import render_junit
-from grader.release import load_public_cases
 from grader.results import GradingResult
 from grader.sandbox import Sandbox
-from grader.variant import build_assignment_variant
+
+if TYPE_CHECKING:
+    from grader.course import Course
+
+# What only ``grade`` needs (course, gradebook, outputs) is imported inside the
+# functions, so that ``check`` (timed by students at every save) starts faster.
 
 TIMESTAMP_FILE = "timestamp.txt"
 
 
 def run_check(*, folder: Path) -> GradingResult:
     """Grade the public cases of a release folder (the student's own machine)."""
+    from grader.release import load_public_cases
+
     variant = load_public_cases(folder)
     files = collect_submission(folder)
-    with Sandbox(require_full_isolation=False) as sandbox:
+    # direct: no zygote to start (about 0.3 s); this process holds only public cases
+    with Sandbox(require_full_isolation=False, direct=True) as sandbox:
         return grade_submission(variant=variant, files=files, sandbox=sandbox)
 
 
@@ -47,6 +50,10 @@ def grade_one(
     submitted_at: datetime | None = None,
 ) -> GradingResult:
     """Grade one student (CI): outputs under ``out_dir/<assignment>/<student>/``."""
+    from grader.course import read_secret
+    from grader.gradebook import Gradebook, exercise_versions_hash
+    from grader.variant import build_assignment_variant
+
     secret = read_secret(course)
     assignment = course.assignment(assignment_id)
     variant = build_assignment_variant(course, assignment_id, student_id, secret)
@@ -70,6 +77,10 @@ def grade_one(
 
 def write_student_outputs(result: GradingResult, out_dir: Path) -> Path:
     """``results.json`` (Gradescope), ``junit.xml`` and ``feedback.md`` for one student."""
+    from grader.outputs.feedback import render_feedback
+    from grader.outputs.gradescope import render_gradescope
+    from grader.outputs.junit import render_junit
+
     folder = Path(out_dir) / result.assignment_id / result.student_id
     folder.mkdir(parents=True, exist_ok=True)
     outputs = {

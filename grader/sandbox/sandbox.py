@@ -24,6 +24,7 @@ from pathlib import Path
 from grader.errors import GraderError
 from grader.sandbox import readback, shared, wire
 from grader.sandbox.api import SandboxRequest, SandboxResult
+from grader.sandbox.direct import DirectHelper
 from grader.sandbox.isolation import (
     FULL_ISOLATION,
     REDUCED_ISOLATION,
@@ -55,6 +56,7 @@ BASE_MB = 256
 TMP_MB = 64
 GRACE_SECONDS = 5.0
 START_SECONDS = 60.0
+DIRECT_NOTE = " (direct: forked from the checking process, which holds only public cases)"
 
 
 def default_hidden_paths() -> tuple[str, ...]:
@@ -78,12 +80,16 @@ class Sandbox:
     ``GraderError`` when the machine allows the full tier (root with namespaces)
     but it could not be set up; otherwise the sandbox falls back and says so in
     ``isolation``.  ``hidden_paths`` (course folder, secret file, submissions)
-    are covered for the child in addition to the grader's code.
+    are covered for the child in addition to the grader's code.  ``direct=True``
+    (for ``check`` only, whose process holds nothing secret) forks children from
+    this process instead of a zygote, saving the zygote's start-up; the children are
+    confined the same way and ``isolation`` says "direct".
     """
 
     def __init__(self, *, require_full_isolation: bool = False,
-                 hidden_paths: tuple[str, ...] = ()) -> None:
+                 hidden_paths: tuple[str, ...] = (), direct: bool = False) -> None:
         self._hidden = default_hidden_paths() + tuple(str(Path(p).resolve()) for p in hidden_paths)
+        self._direct = direct
         self._slot: UidSlot | None = None
         self._process: subprocess.Popen | None = None
         self._base = ""
@@ -130,6 +136,11 @@ class Sandbox:
     # -- start-up -------------------------------------------------------------
 
     def _start(self, require_full: bool) -> None:
+        self._start_tier(require_full)
+        if self._direct:
+            self._isolation += DIRECT_NOTE
+
+    def _start_tier(self, require_full: bool) -> None:
         if not hasattr(os, "fork"):
             raise GraderError("the sandbox needs a POSIX system with fork (Linux or macOS); "
                               "on Windows, use WSL")
@@ -162,13 +173,16 @@ class Sandbox:
         self._base = tempfile.mkdtemp(prefix="cnn-grader-sandbox-")
         os.chmod(self._base, 0o711)
         config = {"full": full, "base": self._base, "base_mb": BASE_MB, "tmp_mb": TMP_MB,
-                  "hidden": list(self._hidden),
+                  "hidden": list(self._hidden), "run_tmpfs": full and not self._direct,
                   "uid": self._slot.uid if self._slot else -1,
                   "gid": self._slot.gid if self._slot else -1}
-        self._process = subprocess.Popen(
-            [sys.executable, "-I", ZYGOTE, json.dumps(config)], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=self._log, env=dict(CHILD_ENV), cwd="/",
-            start_new_session=True, close_fds=True)
+        if self._direct:
+            self._process = DirectHelper(config, dict(CHILD_ENV))  # type: ignore[assignment]
+        else:
+            self._process = subprocess.Popen(
+                [sys.executable, "-I", ZYGOTE, json.dumps(config)], stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, stderr=self._log, env=dict(CHILD_ENV), cwd="/",
+                start_new_session=True, close_fds=True)
         try:
             ready = wire.receive(self._process.stdout.fileno(),
                                  deadline=time.monotonic() + START_SECONDS)
@@ -177,7 +191,9 @@ class Sandbox:
                 from exc
         if ready.get("error"):
             raise GraderError(f"the sandbox helper could not prepare its folder: {ready['error']}")
-        self._view = f"/proc/{ready['pid']}/root{self._base}" if full else self._base
+        self._view = self._base
+        if full and not self._direct:  # the zygote's private tmpfs, seen through its root
+            self._view = f"/proc/{ready['pid']}/root{self._base}"
 
     def _self_test(self) -> None:
         from grader.model import Probe
@@ -266,7 +282,7 @@ class Sandbox:
     def _clean_up(self, number: int, run_dir: str, events: RunEvents) -> None:
         """Full tier: the zygote unmounts the run's tmpfs when it forks the next run
         (cheaper than deleting file by file).  Otherwise delete the folder now."""
-        if self._full and not events.zygote_lost:
+        if self._full and not self._direct and not events.zygote_lost:
             self._release.append(number)
         else:
             shutil.rmtree(run_dir, ignore_errors=True)

@@ -115,7 +115,7 @@ def release_runs(config: dict, numbers: list) -> None:
     instead of deleting every file).  Otherwise the parent deletes run folders itself."""
     import confine  # type: ignore[import-not-found]
 
-    for number in numbers if config["full"] else ():
+    for number in numbers if config["run_tmpfs"] else ():
         path = os.path.join(config["base"], f"run-{int(number)}")
         with contextlib.suppress(OSError):  # already gone
             confine.unmount(path)
@@ -129,9 +129,10 @@ def fork_run(config: dict, own_pid_namespace: int, number: int) -> int:
 
     if not config["full"]:
         return os.fork()
-    run_dir = os.path.join(config["base"], f"run-{number}")
-    os.mkdir(run_dir, 0o755)
-    confine.mount_tmpfs(run_dir, config["base_mb"], mode="0755")
+    if config["run_tmpfs"]:
+        run_dir = os.path.join(config["base"], f"run-{number}")
+        os.mkdir(run_dir, 0o755)
+        confine.mount_tmpfs(run_dir, config["base_mb"], mode="0755")
     confine.unshare(confine.CLONE_NEWPID)
     try:
         pid = os.fork()
@@ -180,7 +181,7 @@ def make_run_dir(config: dict, request: dict) -> str:
     and ``r-<index>/`` with an empty ``work/`` (the current folder), ``out/``, stdout
     and stderr per request."""
     run_dir = os.path.join(config["base"], f"run-{int(request['run'])}")
-    if not config["full"]:  # with full isolation, the zygote mounted it
+    if not config["run_tmpfs"]:  # else the zygote mounted a tmpfs there
         os.mkdir(run_dir, 0o755)
     if "requests" not in request:
         write_files(config, os.path.join(run_dir, "work"),

@@ -170,7 +170,7 @@ class Sandbox:
     def _launch(self, *, full: bool) -> None:
         self._full = full
         self._release = []
-        self._base = tempfile.mkdtemp(prefix="cnn-grader-sandbox-")
+        self._base = tempfile.mkdtemp(prefix="cnn-grader-sandbox-", dir=self._base_parent())
         os.chmod(self._base, 0o711)
         config = {"full": full, "base": self._base, "base_mb": BASE_MB, "tmp_mb": TMP_MB,
                   "hidden": list(self._hidden), "run_tmpfs": full and not self._direct,
@@ -194,6 +194,13 @@ class Sandbox:
         self._view = self._base
         if full and not self._direct:  # the zygote's private tmpfs, seen through its root
             self._view = f"/proc/{ready['pid']}/root{self._base}"
+
+    def _base_parent(self) -> str | None:
+        """Direct mode writes run folders where the grader can: in memory (``/dev/shm``)
+        when possible, as files on a disk cost far more (a zygote uses its own tmpfs)."""
+        if self._direct and os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
+            return "/dev/shm"
+        return None
 
     def _self_test(self) -> None:
         from grader.model import Probe

@@ -167,18 +167,19 @@ def report(results: dict) -> str:
               f"{run['peak_rss_mb']} MB, largest worker {run['worker_peak_rss_mb']} MB |"
               for run in results["grading"]]
     lines += [
-        "", f"The assignment has {big['exercises']} exercises and the grader runs the sandbox "
-        f"once per exercise, so {big['rate']} submissions/s is {big['sandbox_runs_per_s']} "
-        f"sandbox runs/s.  Load average when the run ended: {big['load_average']:.1f} "
+        "", f"The assignment has {big['exercises']} exercises; the grader runs all of a "
+        "submission's modules in one sandbox child (`Sandbox.run_many`), so "
+        f"{big['rate']} submissions/s is {big['sandbox_runs_per_s']} exercise modules/s.  "
+        f"Load average when the run ended: {big['load_average']:.1f} "
         "(other work shared the machine).  The whole grading tree (grader, workers, "
         f"sandbox helpers and children) used {big['cpu_ms_per_submission']} ms of CPU per "
         f"submission, so {big['cores']} idle cores would grade about "
         f"{1000 * big['cores'] / big['cpu_ms_per_submission']:.0f} submissions/s.  "
         "Failures (not graded): "
         f"{big['failed']}; results with a grader error: {big['grader_errors']}; "
-        f"{small['graded']}-submission run: {small['rate']} /s.  Why the target is missed "
-        "and what reaching it needs (one sandbox child per submission instead of one per "
-        "exercise): `docs/scaling.md`, section \"Throughput: where the time goes\"."]
+        f"{small['graded']}-submission run: {small['rate']} /s.  Where the time goes, "
+        "figures before and after `run_many`, and what is left: `docs/scaling.md`, section "
+        "\"Throughput: where the time goes\"."]
     return "\n".join(lines)
 
 

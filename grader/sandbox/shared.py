@@ -120,18 +120,24 @@ class Progress:
         out_dir = os.path.join(self.run_dir, f"r-{index}", "out")
         shift = now - time.time()  # file times are wall-clock times
         for name in ("ended", "begun"):
+            path = os.path.join(out_dir, name)
             try:
-                info = os.lstat(os.path.join(out_dir, name))
-                data = readback.read_capped(os.path.join(out_dir, name), 64) or b""
-            except (OSError, readback.Invalid):
+                info = os.lstat(path)
+            except OSError:
                 continue
-            try:
-                cpu = float(data.decode("ascii"))
-            except (UnicodeDecodeError, ValueError):
-                cpu = 0.0
-            end = info.st_ctime + shift if name == "ended" else None
-            return info.st_mtime + shift, end, cpu if math.isfinite(cpu) else 0.0
+            if name == "ended":  # the CPU figure matters only for a request that did not end
+                return info.st_mtime + shift, info.st_ctime + shift, 0.0
+            return info.st_mtime + shift, None, _cpu_in(path)
         return None
+
+
+def _cpu_in(path: str) -> float:
+    """The CPU seconds a ``begun`` record holds (0 when unreadable)."""
+    try:
+        cpu = float((readback.read_capped(path, 64) or b"").decode("ascii"))
+    except (readback.Invalid, OSError, UnicodeDecodeError, ValueError):
+        return 0.0
+    return cpu if math.isfinite(cpu) else 0.0
 
 
 def settle(requests: Sequence[SandboxRequest], run_dir: str, progress: Progress,

@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 from grader.kinds.reference import all_mistakes, mistakes_of, reference_topics
 from grader.model import Tolerance
 from grader.params import VariantRng, derive_key
+from grader.release import _write_files
+from grader.render import markdown_to_html
 from grader.variant import values_equal
 
 SPECIAL = st.sampled_from([0.0, -0.0, 1.0, 1.0 + 1e-9, math.inf, -math.inf, math.nan])
@@ -76,3 +78,28 @@ def test_mistakes_of_a_topic_keep_the_registry_order_and_honour_the_wanted_list(
         wanted = tuple(m.mistake_id for m in scanned[::2])
         assert mistakes_of(topic, wanted) == tuple(m for m in scanned if m.mistake_id in wanted)
     assert mistakes_of("no_such_topic") == ()
+
+
+def test_plain_text_is_escaped_even_without_any_markup():
+    assert str(markdown_to_html("a<b & 'c' > \"d\"")) == (
+        "<p>a&lt;b &amp; &#x27;c&#x27; &gt; &quot;d&quot;</p>")
+    assert str(markdown_to_html("- <script>")) == "<ul><li>&lt;script&gt;</li></ul>"
+
+
+def test_release_files_get_the_permissions_and_contents_of_ordinary_writes(tmp_path):
+    files = {"a.py": b"x = 1\n", ".cnn-grader/public.json": b"{}\n", "deep/er/b.txt": b"b"}
+    _write_files(tmp_path / "fast", files)
+    for name, content in files.items():
+        plain = tmp_path / "plain" / name
+        plain.parent.mkdir(parents=True, exist_ok=True)
+        plain.write_bytes(content)
+        written = tmp_path / "fast" / name
+        assert written.read_bytes() == content
+        assert written.stat().st_mode == plain.stat().st_mode
+        assert written.parent.stat().st_mode == plain.parent.stat().st_mode
+
+
+def test_writing_a_shorter_file_over_a_longer_one_leaves_only_the_new_bytes(tmp_path):
+    _write_files(tmp_path, {"m.py": b"a much longer first version\n"})
+    _write_files(tmp_path, {"m.py": b"short\n"})
+    assert (tmp_path / "m.py").read_bytes() == b"short\n"

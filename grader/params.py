@@ -24,6 +24,7 @@ _IPAD = bytes(b ^ 0x36 for b in range(256))  # byte translation tables: XOR 0x36
 _OPAD = bytes(b ^ 0x5C for b in range(256))
 _WORD = 8  # bytes per random word (little-endian unsigned 64-bit)
 _FLOAT_SCALE = 1.0 / (1 << 53)
+_MANTISSA_SHIFT = np.uint64(64 - 53)  # keep the top 53 bits of a word
 
 
 def derive_key(secret: bytes, *parts: str) -> bytes:
@@ -178,9 +179,12 @@ class VariantRng:
         """Uniform floats in [low, high); a float, or a float64 array of ``size``."""
         shape = _shape(size)
         count = math.prod(shape) if shape is not None else 1
-        unit = (self._words(count) >> np.uint64(11)).astype(np.float64) * _FLOAT_SCALE
+        values = (self._words(count) >> _MANTISSA_SHIFT).astype(np.float64)
         self._forget_consumed()
-        values = float(low) + (float(high) - float(low)) * unit
+        # low + (high - low) * (words * 2**-53), in place: the same products and sums
+        values *= _FLOAT_SCALE
+        values *= float(high) - float(low)
+        values += float(low)
         if shape is None:
             return float(values[0])
         return values.reshape(shape)

@@ -70,7 +70,6 @@ class Progress:
     expired: int | None = None  # the request whose own wall-clock limit ran out
     marks: list[_Marks] = field(default_factory=list)
     _current: int = 0
-    _asked: bool = False
 
     def __post_init__(self) -> None:
         self.marks = [_Marks() for _ in self.requests]
@@ -80,9 +79,6 @@ class Progress:
         """The earliest of the shared cap and the running request's own deadline; a
         time already past means: kill now (``expired`` names the request, if any)."""
         now = time.monotonic()
-        if not self._asked:  # nothing has run yet
-            self._asked = True
-            return min(self.cap, now + POLL_SECONDS)
         index = self.current(now)
         if index >= len(self.requests):
             return self.cap

@@ -227,3 +227,23 @@ def test_shared_limits_add_up_wall_and_cpu_but_are_capped():
     long = SandboxRequest(files={}, module="m", probes=(),
                           limits=Limits(wall_seconds=SHARED_CAP_SECONDS * 2))
     assert shared_limits([long, small]).wall_seconds == SHARED_CAP_SECONDS * 2
+
+
+def test_a_hostile_module_costs_one_extra_child_per_module_after_it_and_no_more(
+        sandbox, monkeypatch):
+    alone_runs: list[str] = []
+    original = Sandbox.run
+
+    def counted(self, req):
+        alone_runs.append(req.module)
+        return original(self, req)
+
+    monkeypatch.setattr(Sandbox, "run", counted)
+    limits = Limits(wall_seconds=0.5)
+    results = sandbox.run_many([request("good", SIZE, limits=limits),
+                                request("loops", DOUBLE, limits=limits),
+                                request("random", SIZE, limits=limits),
+                                request("blank", SIZE, limits=limits)])
+    assert alone_runs == ["random", "blank"]  # not the good one before, not the loop again
+    assert results[1].probes[0].error == "timed out after 0.5 s"
+    assert results[2].probes[0].value == 11

@@ -39,10 +39,11 @@ NOTES = [
     "this workload, 64 x 288 times 288 x 16384, took 10 to 20 ms here). PyTorch's max-pool "
     "backward reuses the argmax indices its forward saved; "
     "the reference API recomputes them from x. Memory-bound steps (the im2col copy, pooling) "
-    "also pay for fresh pages on every call, because glibc hands large freed blocks back to "
-    "the system while PyTorch's CPU allocator keeps them: with MALLOC_MMAP_THRESHOLD_ and "
-    "MALLOC_TRIM_THRESHOLD_ set to 2000000000 the reference max-pool backward ran about 2x "
-    "faster on this machine. Timings on a shared, loaded machine vary by 2x between runs.",
+    "also pay for fresh pages on every call, because glibc hands freed blocks above its mmap "
+    "threshold back to the system: with MALLOC_MMAP_THRESHOLD_ and MALLOC_TRIM_THRESHOLD_ "
+    "set to 2000000000 the reference max-pool backward ran about 2x faster on this machine. "
+    "On this shared machine (other jobs running) consecutive runs differed by up to 5x, "
+    "PyTorch float32 most; the ratios in the table are from one run.",
 ]
 SECTION = "## Reference vs PyTorch"
 SHAPE = {"n": 16, "c_in": 32, "c_out": 64, "side": 32, "k": 3}

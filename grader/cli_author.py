@@ -9,8 +9,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from grader.errors import SpecError
 
 
@@ -45,6 +43,8 @@ def register(subparsers: Any) -> None:
 
 def parse_assignments(items: list[str]) -> dict[str, Any]:
     """``key=value`` pairs with YAML values; ``SpecError`` naming a malformed pair."""
+    import yaml  # here, not at the top: every command builds this module's parser
+
     parsed = {}
     for item in items:
         key, sep, text = item.partition("=")

@@ -9,12 +9,10 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from grader.course import load_course, load_roster, read_secret
 from grader.errors import SpecError
-from grader.release import write_release
-from grader.spec import default_kind_lookup as get_kind
-from grader.variant import build_exercise_variant
-from grader.yamldoc import Problem, SpecProblems
+
+# The authoring stack (YAML, Jinja2, kinds) is imported inside the commands: every
+# ``cnn-grader`` call builds this module's parser, including a student's ``check``.
 
 VALIDATION_STUDENTS = ("validate-1", "validate-2", "validate-3")
 VALIDATION_SECRET = b"cnn-grader validation only"
@@ -50,6 +48,11 @@ def run_validate(args: argparse.Namespace) -> int:
 
 def validate_course(*, course_path: Path) -> str:
     """Load everything and build sample variants; raises ``SpecError`` listing problems."""
+    from grader.course import load_course
+    from grader.spec import default_kind_lookup as get_kind
+    from grader.variant import build_exercise_variant
+    from grader.yamldoc import Problem, SpecProblems
+
     course = load_course(course_path)
     problems = []
     for spec in course.exercises.values():  # catches unsatisfiable constraints and prompts
@@ -90,6 +93,9 @@ def generate_release(*, course_path: Path, assignment_id: str, roster_path: Path
                      out_dir: Path, replace: bool = False, workers: int = 1,
                      stream: TextIO | None = None) -> tuple[Path, int]:
     """Validate, read the secret, and write the release; nothing is written on error."""
+    from grader.course import load_course, load_roster, read_secret
+    from grader.release import write_release
+
     course = load_course(course_path)
     course.assignment(assignment_id)
     students = load_roster(roster_path) if roster_path else course.roster

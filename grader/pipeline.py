@@ -29,7 +29,7 @@ TIMESTAMP_FILE = "timestamp.txt"
 
 def run_check(*, folder: Path) -> GradingResult:
     """Grade the public cases of a release folder (the student's own machine)."""
-    from grader.release import load_public_cases
+    from grader.public_cases import load_public_cases
 
     variant = load_public_cases(folder)
     files = collect_submission(folder)

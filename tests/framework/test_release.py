@@ -15,7 +15,8 @@ import pytest
 
 from grader.course import Student, load_course
 from grader.errors import SpecError
-from grader.release import load_public_cases, save_public_cases, write_release
+from grader.public_cases import load_public_cases, save_public_cases
+from grader.release import write_release
 from grader.variant import build_assignment_variant, values_equal
 
 from .conftest import TEST_SECRET, TinyKind, tiny_lookup, write_course

@@ -21,3 +21,16 @@ def test_console_script_help_lists_usage():
     )
     assert done.returncode == 0
     assert "usage: cnn-grader" in done.stdout
+
+
+def test_the_check_path_does_not_load_the_authoring_stack():
+    """`check` runs at every save on a student's machine; YAML, Jinja2 and the course
+    loader are for instructors only and cost a quarter of a second to import."""
+    probe = (
+        "import sys, grader.cli, grader.pipeline, grader.public_cases\n"
+        "grader.cli.build_parser()\n"
+        "heavy = {'yaml', 'jinja2', 'grader.course', 'grader.spec', 'grader.kinds'}\n"
+        "print(sorted(heavy & set(sys.modules)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -23,6 +23,7 @@ from grader.sandbox import Limits, Sandbox, SandboxRequest, SandboxResult
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_FILES = 64
 NOTEBOOK_PREFIX = "notebook:"
+OVERSIZED_PREFIX = "oversized:"
 
 
 def submission_hash(files: Mapping[str, bytes]) -> str:
@@ -49,6 +50,7 @@ def collect_submission(path: Path) -> dict[str, bytes]:
         if candidate.suffix not in (".py", ".ipynb") or candidate.name.startswith("test_"):
             continue
         if candidate.stat().st_size > MAX_FILE_BYTES:
+            files[OVERSIZED_PREFIX + candidate.name] = b""  # so grading can say why
             continue
         data = candidate.read_bytes()
         if candidate.suffix == ".py":
@@ -110,7 +112,7 @@ def grade_submission(
 def module_files_for(exercise: ExerciseVariant, files: Mapping[str, bytes]) -> dict[str, bytes]:
     """The files the sandbox gets for one exercise, with the notebook's version of the
     exercise module when the ``.py`` file is missing or still the released stub."""
-    chosen = {name: data for name, data in files.items() if not name.startswith(NOTEBOOK_PREFIX)}
+    chosen = {name: data for name, data in files.items() if ":" not in name}
     module_file = f"{exercise.module}.py"
     from_notebook = files.get(NOTEBOOK_PREFIX + module_file)
     if from_notebook is not None and (
@@ -126,7 +128,9 @@ def _is_untouched_stub(data: bytes, exercise: ExerciseVariant) -> bool:
 
 
 def _grade_exercises(
-    exercises: tuple[ExerciseVariant, ...], files: Mapping[str, bytes], sandbox: Sandbox,
+    exercises: tuple[ExerciseVariant, ...],
+    files: Mapping[str, bytes],
+    sandbox: Sandbox,
     limits: Limits,
 ) -> tuple[ExerciseResult, ...]:
     """All exercises of a submission through ONE ``Sandbox.run_many`` call (one child for
@@ -139,12 +143,15 @@ def _grade_exercises(
         outcomes = dict(zip(to_run, sandbox.run_many(tuple(to_run.values())), strict=True))
     except GraderError:
         outcomes = {}
-    return tuple(_grade_exercise(exercise, requests[index], outcomes.get(index), sandbox)
-                 for index, exercise in enumerate(exercises))
+    return tuple(
+        _grade_exercise(exercise, requests[index], outcomes.get(index), sandbox, files)
+        for index, exercise in enumerate(exercises)
+    )
 
 
-def _request(exercise: ExerciseVariant, files: Mapping[str, bytes],
-             limits: Limits) -> SandboxRequest | None:
+def _request(
+    exercise: ExerciseVariant, files: Mapping[str, bytes], limits: Limits
+) -> SandboxRequest | None:
     """The sandbox request of one exercise, or None when its module file is missing."""
     module_files = module_files_for(exercise, files)
     if f"{exercise.module}.py" not in module_files:
@@ -158,17 +165,23 @@ def _request(exercise: ExerciseVariant, files: Mapping[str, bytes],
 
 
 def _grade_exercise(
-    exercise: ExerciseVariant, request: SandboxRequest | None, outcome: SandboxResult | None,
+    exercise: ExerciseVariant,
+    request: SandboxRequest | None,
+    outcome: SandboxResult | None,
     sandbox: Sandbox,
+    files: Mapping[str, bytes],
 ) -> ExerciseResult:
     if request is None:
-        return _all_cases(exercise, "error", f"no file {exercise.module}.py in the submission")
+        module_file = f"{exercise.module}.py"
+        reason = f"no file {module_file} in the submission"
+        if OVERSIZED_PREFIX + module_file in files:
+            reason = f"{module_file} is larger than {MAX_FILE_BYTES // 2**20} MiB and was not read"
+        return _all_cases(exercise, "error", reason)
     if outcome is None:
         try:
             outcome = sandbox.run(request)
         except GraderError as error:
-            return _all_cases(exercise, "grader_error",
-                              f"grader error (not your fault): {error}")
+            return _all_cases(exercise, "grader_error", f"grader error (not your fault): {error}")
     if outcome.import_error is not None:
         return _all_cases(exercise, "error", f"{exercise.module}.py: {outcome.import_error}")
     checks = tuple(

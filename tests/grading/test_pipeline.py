@@ -179,3 +179,16 @@ def test_nbgrader_style_folders_are_read_one_level_down(course, sandbox, tmp_pat
     from grader.pipeline import submission_time
 
     assert submission_time(tmp_path / "ada").day == 5
+
+
+def test_an_oversized_module_is_reported_as_such_not_as_missing(course, sandbox, tmp_path):
+    for name, data in demo_submissions.reference_files(variant_for(course)).items():
+        (tmp_path / name).write_bytes(data)
+    (tmp_path / "conv_output_size.py").write_bytes(b"#" * (3 * 2**20))
+    result = grade_files(course, collect_submission(tmp_path), sandbox)
+    messages = [
+        c.message for e in result.exercises if e.exercise_id == "conv-output-size" for c in e.checks
+    ]
+    assert messages and all("larger than 2 MiB" in m for m in messages)
+    others = [e for e in result.exercises if e.exercise_id != "conv-output-size"]
+    assert all(e.score == e.max_score for e in others)

@@ -218,7 +218,11 @@ def load_public_cases(path: Path | str) -> AssignmentVariant:
     try:
         document = json.loads((folder / "public.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
-        raise SpecError(f"no readable public cases ({error})", where=str(folder)) from None
+        raise SpecError(
+            f"no readable public cases ({error.__class__.__name__}: {error}); run "
+            "`cnn-grader check` inside your assignment folder (the one holding handout.md)",
+            where=str(Path(folder).resolve()),
+        ) from None
     arrays: dict[str, np.ndarray] = {}
     if (folder / "public.npz").is_file():
         with np.load(folder / "public.npz", allow_pickle=False) as npz:

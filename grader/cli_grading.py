@@ -55,6 +55,17 @@ def register(subparsers: Any) -> None:
     )
     grade.set_defaults(func=run_grade_command)
 
+    report = subparsers.add_parser(
+        "report",
+        help="the gradebook of an assignment and the class's common mistakes",
+        description="Print one row per student from the gradebook and how many students "
+        "made each recognised mistake (what to revisit in class).",
+    )
+    report.add_argument("--assignment", required=True)
+    report.add_argument("--course", type=Path, default=Path("course.yml"))
+    report.add_argument("--gradebook", type=Path, default=Path("graded/gradebook.db"))
+    report.set_defaults(func=run_report_command)
+
     demo = subparsers.add_parser(
         "demo",
         help="generate, submit and grade the demo course in one folder",
@@ -156,6 +167,23 @@ def _export_csv(course_id: str, assignment_id: str, gradebook: Path, out: Path) 
         book.export_csv(
             out / assignment_id / "grades.csv", course_id=course_id, assignment_id=assignment_id
         )
+
+
+def run_report_command(args: argparse.Namespace) -> int:
+    from grader.course import load_course
+    from grader.gradebook import Gradebook
+    from grader.outputs import report
+
+    if not args.gradebook.is_file():
+        raise SpecError("no gradebook here; pass --gradebook PATH", where=str(args.gradebook))
+    course_id = load_course(args.course).course_id
+    with Gradebook(args.gradebook) as book:
+        rows = book.current(course_id, args.assignment)
+        counts = book.mistake_counts(course_id, args.assignment)
+    print(report.gradebook_table(rows))
+    print()
+    print(report.mistake_table(counts, students=len(rows)))
+    return 0
 
 
 def run_demo_command(args: argparse.Namespace) -> int:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,6 +20,7 @@ from grader.demo_submissions import PROFILES, reference_files
 from grader.errors import SpecError
 from grader.gradebook import Gradebook
 from grader.model import AssignmentVariant
+from grader.outputs import report
 from grader.pipeline import TIMESTAMP_FILE
 from grader.release import write_release
 from grader.variant import build_assignment_variant
@@ -149,24 +149,10 @@ def _notebook_submission(variant: AssignmentVariant, release: Path) -> dict[str,
 
 
 def gradebook_table(run: DemoRun, assignment_id: str) -> str:
-    """A fixed-width table of one assignment's gradebook, one row per student."""
-    profiles = dict(run.profiles)
+    """The assignment's gradebook, each student labelled with their demo profile."""
     with Gradebook(run.out_dir / "gradebook.db") as gradebook:
         rows = gradebook.current(run.course_id, assignment_id)
-    lines = [f"{'student':<10} {'submission':<11} {'score':>13} {'late':>5}  mistakes recognised"]
-    for row in sorted(rows, key=lambda r: r.student_id):
-        score = f"{round(row.score, 2):g} / {row.max_score:g}"
-        late = f"{row.late_days}d" if row.late_days else "-"
-        lines.append(
-            f"{row.student_id:<10} {profiles.get(row.student_id, '?'):<11} "
-            f"{score:>13} {late:>5}  {_mistake_summary(row.mistakes)}"
-        )
-    return "\n".join(lines)
-
-
-def _mistake_summary(mistakes: str) -> str:
-    counts = Counter(mistakes.split())
-    return ", ".join(f"{m} x{n}" if n > 1 else m for m, n in counts.most_common()) or "-"
+    return report.gradebook_table(rows, dict(run.profiles))
 
 
 def richest_feedback(run: DemoRun) -> Path | None:

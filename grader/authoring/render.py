@@ -84,7 +84,8 @@ def _cell(cell_type: str, cell_id: str, source: str,
 
 
 def _points(points: float) -> str:
-    return f"{points:g} point" + ("" if points == 1 else "s")
+    text = f"{points:.2f}".rstrip("0").rstrip(".")  # as grader.exports.feedback.format_score
+    return text + (" point" if points == 1 else " points")
 
 
 @functools.lru_cache(maxsize=8)

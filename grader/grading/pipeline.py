@@ -9,6 +9,7 @@ the gradebook.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from grader.grading.collect import collect_submission, submission_root
 from grader.grading.grade import grade_submission
+from grader.model import AssignmentVariant
 from grader.results import GradingResult
 from grader.sandbox import Sandbox
 
@@ -29,14 +31,25 @@ TIMESTAMP_FILE = "timestamp.txt"
 
 
 def run_check(*, folder: Path) -> GradingResult:
-    """Grade the public cases of a release folder (the student's own machine)."""
+    """Check a release folder on the student's own machine: practice answers and
+    public cases with the full diagnosis, graded answers for their form only."""
     from grader.authoring.public_cases import load_public_cases
 
-    variant = load_public_cases(folder)
+    variant = checkable_variant(load_public_cases(folder))
     files = collect_submission(folder)
     # direct: no zygote to start (about 0.3 s); this process holds only public cases
     with Sandbox(require_full_isolation=False, direct=True) as sandbox:
         return grade_submission(variant=variant, files=files, sandbox=sandbox)
+
+
+def checkable_variant(variant: AssignmentVariant) -> AssignmentVariant:
+    """A released variant with each exercise's practice cases put before its own cases,
+    so that one sandbox run per module checks both."""
+    exercises = tuple(
+        dataclasses.replace(e, cases=e.practice.cases + e.cases, practice=None)
+        if e.practice is not None else e
+        for e in variant.exercises)
+    return dataclasses.replace(variant, exercises=exercises)
 
 
 def grade_one(

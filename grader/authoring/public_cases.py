@@ -246,7 +246,8 @@ def load_public_cases(path: Path | str) -> AssignmentVariant:
         document = json.loads(document_path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise SpecError(
-            f"no file {document_path}, so this is not an assignment folder; run "
+            f"no readable public cases: there is no file {document_path} (not an assignment "
+            "folder?); run "
             "`cnn-grader check` inside your assignment folder (the one holding handout.md), "
             "or give that folder: `cnn-grader check FOLDER`") from None
     except (OSError, ValueError) as error:

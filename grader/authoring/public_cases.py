@@ -246,7 +246,7 @@ def load_public_cases(path: Path | str) -> AssignmentVariant:
         document = json.loads(document_path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise SpecError(
-            f"no readable public cases: there is no file {document_path} (not an assignment "
+            f"no readable public cases: there is no file {document_path.absolute()} (not an assignment "
             "folder?); run "
             "`cnn-grader check` inside your assignment folder (the one holding handout.md), "
             "or give that folder: `cnn-grader check FOLDER`") from None

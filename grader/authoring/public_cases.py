@@ -246,10 +246,10 @@ def load_public_cases(path: Path | str) -> AssignmentVariant:
         document = json.loads(document_path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise SpecError(
-            f"no readable public cases: there is no file {document_path.absolute()} (not an assignment "
-            "folder?); run "
-            "`cnn-grader check` inside your assignment folder (the one holding handout.md), "
-            "or give that folder: `cnn-grader check FOLDER`") from None
+            f"no readable public cases: there is no file {document_path.absolute()} "
+            "(not an assignment folder?); run `cnn-grader check` inside your assignment "
+            "folder (the one holding handout.md), or give that folder: "
+            "`cnn-grader check FOLDER`") from None
     except (OSError, ValueError) as error:
         raise SpecError(f"cannot read the public cases ({error.__class__.__name__}: {error})",
                         where=str(document_path)) from None

@@ -142,7 +142,7 @@ def test_the_release_ships_practice_answers_and_never_a_graded_by_hand_value(pri
     assert {m["mistake_id"] for m in size["practice"]["cases"][0]["mistakes"]} == {
         m.mistake_id for m in practice.mistakes}
     assert size["cases"] == []  # the graded answer is hidden ...
-    assert size["forms"] == [{"case_id": "OUTPUT_SIZE", "label": "output size",  # ... but for its form
+    assert size["forms"] == [{"case_id": "OUTPUT_SIZE", "label": "output size",  # its form
                               "name": "OUTPUT_SIZE", "form": {"answer_type": "integer",
                                                               "ndim": 0, "shape": [],
                                                               "choices": []}}]

@@ -147,3 +147,22 @@ def test_check_into_a_closed_pipe_ends_quietly(folder):
     assert "BrokenPipeError" not in done.stderr and "internal error" not in done.stderr
     assert done.stderr == ""
     assert done.returncode == 141
+
+
+def test_without_cnn_grader_test_public_still_names_the_mistake(folder, variant, tmp_path):
+    """A notebook server with NumPy and pytest only: the file's own simpler checks."""
+    hidden = tmp_path / "no-grader" / "grader"
+    hidden.mkdir(parents=True)
+    (hidden / "__init__.py").write_text("raise ImportError('cnn-grader is not installed')\n")
+    practice = exercise(variant, "cross-correlation").practice.cases[0]
+    flipped = next(m for m in practice.mistakes if m.mistake_id == "kernel_flipped")
+    write_module(folder, variant, "cross-correlation",
+                 f"OUTPUT = None\nPRACTICE_OUTPUT = {literal(flipped.value)}\n")
+    environment = {**os.environ, "PYTHONPATH": str(hidden.parent)}
+    tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                            "test_public.py"], cwd=folder, capture_output=True, text=True,
+                           check=False, timeout=300, env=environment)
+    assert tests.returncode == 1
+    assert "(mistake: kernel_flipped)" in tests.stdout and flipped.explanation in tests.stdout
+    assert "the answer is still None" in tests.stdout  # the graded OUTPUT, by its form
+    assert "OUTPUT is still None (replace" not in tests.stdout  # not the grader's words

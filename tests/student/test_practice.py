@@ -156,3 +156,12 @@ def test_the_release_ships_practice_answers_and_never_a_graded_by_hand_value(pri
         windows = np.lib.stride_tricks.sliding_window_view(flat, matrix.size) if (
             flat.size >= matrix.size) else np.empty((0, matrix.size))
         assert not any(np.array_equal(w, matrix) for w in windows)
+
+
+def test_the_notebook_shows_the_practice_question_under_the_prompt(pristine, variant):
+    notebook = json.loads((pristine / "hw.ipynb").read_text(encoding="utf-8"))
+    module = exercise(variant, "cross-correlation").module
+    prompt = next("".join(c["source"]) for c in notebook["cells"]
+                  if c["id"] == f"{module}-prompt")
+    practice = exercise(variant, "cross-correlation").practice.prompt_markdown.strip()
+    assert "Practice (not graded)" in prompt and practice in prompt

@@ -10,7 +10,6 @@ import argparse
 import importlib
 import os
 import sys
-import traceback
 from collections.abc import Sequence
 
 from grader import __version__
@@ -29,17 +28,32 @@ COMMAND_MODULES = (
     "grader.cli.secret",
     "grader.cli.mistakes",
 )
+# Which module adds each built-in command, so that ``main`` imports only that module
+# (``check`` runs at every save; the other modules pull in the authoring stack).
+# A command not named here (a slot module's) gets the whole parser, as does ``--help``.
+COMMAND_HOMES = {
+    "check": "grader.cli.grading",
+    "grade": "grader.cli.grading",
+    "validate": "grader.cli.instructor",
+    "generate": "grader.cli.instructor",
+    "answer": "grader.cli.author",
+    "verify": "grader.cli.author",
+    "selfcheck": "grader.cli.author",
+    "nbgrader": "grader.cli.nbgrader",
+    "report": "grader.cli.report",
+    "demo": "grader.cli.demo",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The whole parser, with every subcommand that is installed."""
+def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentParser:
+    """The parser with the subcommands of ``modules`` (default: every one installed)."""
     parser = argparse.ArgumentParser(
         prog="cnn-grader",
         description="Per-student randomized, auto-graded exercises on convolutional networks.",
     )
     parser.add_argument("--version", action="version", version=f"cnn-grader {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in modules:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as error:
@@ -52,7 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``cnn-grader`` console script; returns the exit code."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_modules_for(argv))
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
@@ -73,6 +88,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("cnn-grader: interrupted", file=sys.stderr)
         return 130
     except Exception:  # a bug of ours: say so, keep the traceback for the report
+        import traceback  # only here: `check` starts faster without it
+
         traceback.print_exc()
         print(
             "cnn-grader: internal error (a bug in cnn-grader, not in your work); "
@@ -80,6 +97,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 3
+
+
+def _modules_for(argv: Sequence[str]) -> Sequence[str]:
+    """The one command module that ``argv``'s command needs, or all of them when the
+    command is not a built-in one (or there is none: help, ``--version``)."""
+    command = next((word for word in argv if not word.startswith("-")), None)
+    home = COMMAND_HOMES.get(command or "")
+    return (home,) if home else COMMAND_MODULES
 
 
 def _reader_went_away() -> int:

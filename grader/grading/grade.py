@@ -11,6 +11,7 @@ import contextlib
 import time
 from collections.abc import Mapping
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from grader.authoring.late import LatePolicy, late_penalty
 from grader.errors import GraderError
@@ -24,7 +25,10 @@ from grader.grading.compare import check_case
 from grader.grading.literal_answers import literal_outcomes
 from grader.model import AssignmentVariant, Case, ExerciseVariant
 from grader.results import CheckResult, ExerciseResult, GradingResult
-from grader.sandbox import Limits, Sandbox, SandboxRequest, SandboxResult
+from grader.sandbox.api import Limits, SandboxRequest, SandboxResult
+
+if TYPE_CHECKING:  # ``check`` may need no sandbox at all: its module is imported when used
+    from grader.sandbox import Sandbox
 
 
 def grade_submission(

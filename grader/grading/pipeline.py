@@ -17,15 +17,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from grader.errors import GraderError
 from grader.grading.collect import collect_submission, submission_root
 from grader.grading.compare import check_case
 from grader.grading.grade import grade_submission
 from grader.model import AssignmentVariant, Probe
 from grader.results import CheckResult, GradingResult
-from grader.sandbox import ProbeOutcome, Sandbox
+from grader.sandbox.api import ProbeOutcome, SandboxRequest, SandboxResult
 
 if TYPE_CHECKING:
     from grader.authoring.course import Course
+    from grader.sandbox import Sandbox
 
 # What only ``grade`` needs (course, gradebook, outputs) is imported inside the
 # functions, so that ``check`` (timed by students at every save) starts faster.
@@ -40,9 +42,57 @@ def run_check(*, folder: Path) -> GradingResult:
 
     variant = checkable_variant(load_public_cases(folder))
     files = collect_submission(folder)
-    # direct: no zygote to start (about 0.3 s); this process holds only public cases
-    with Sandbox(require_full_isolation=False, direct=True) as sandbox:
-        return grade_submission(variant=variant, files=files, sandbox=sandbox)
+    with SandboxWhenNeeded() as sandbox:
+        return grade_submission(variant=variant, files=files,
+                                sandbox=sandbox)  # type: ignore[arg-type]
+
+
+class SandboxWhenNeeded:
+    """``check``'s sandbox, started at its first run only.
+
+    Answers that are literal constants are read without running them
+    (``grade.grade_submission``), so a folder of by-hand answers, or a fresh release,
+    needs no sandbox at all; starting one (a helper thread and a self-test run) would
+    cost more than the rest of ``check``.  When code must run, the sandbox is the
+    direct one: no zygote to start (about 0.3 s), as this process holds only public
+    cases.
+    """
+
+    NOT_STARTED = "none needed: every answer was read without running code"
+
+    def __init__(self) -> None:
+        self._sandbox: Sandbox | None = None
+        self._failure: GraderError | None = None  # raised again: one failed start-up only
+
+    def __enter__(self) -> SandboxWhenNeeded:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._sandbox is not None:
+            self._sandbox.close()
+
+    @property
+    def isolation(self) -> str:
+        return self._sandbox.isolation if self._sandbox is not None else self.NOT_STARTED
+
+    def run(self, request: SandboxRequest) -> SandboxResult:
+        return self._started().run(request)
+
+    def run_many(self, requests: tuple[SandboxRequest, ...]) -> tuple[SandboxResult, ...]:
+        return self._started().run_many(requests)
+
+    def _started(self) -> Sandbox:
+        if self._failure is not None:
+            raise self._failure
+        if self._sandbox is None:
+            from grader.sandbox import Sandbox
+
+            try:
+                self._sandbox = Sandbox(require_full_isolation=False, direct=True)
+            except GraderError as error:
+                self._failure = error
+                raise
+        return self._sandbox
 
 
 def checkable_variant(variant: AssignmentVariant) -> AssignmentVariant:
@@ -101,6 +151,7 @@ def grade_one(
     from grader.authoring.course import read_secret
     from grader.authoring.variant import build_assignment_variant
     from grader.exports.gradebook import Gradebook, exercise_versions_hash
+    from grader.sandbox import Sandbox
 
     secret = read_secret(course)
     assignment = course.assignment(assignment_id)

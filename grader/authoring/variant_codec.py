@@ -1,0 +1,104 @@
+"""A whole variant as JSON plus packed arrays, read back exactly (for ``variant_store``).
+
+Unlike ``public_cases`` (public cases only, in a format ``test_public.py`` reads
+without the grader), this keeps everything, hidden answers included, and every type:
+tuples stay tuples, NumPy scalars keep their dtype, arrays their dtype and shape,
+floats their exact value (JSON writes ``repr``).  Only the frozen dataclasses of
+``grader.model`` are rebuilt, by name from a fixed list; anything else raises
+``TypeError`` when encoding (the caller then does not store the variant).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from grader.authoring.public_cases import ArrayPool
+from grader.model import (
+    AnswerForm,
+    AssignmentVariant,
+    Case,
+    ExerciseVariant,
+    ModeledAnswer,
+    Practice,
+    Probe,
+    Tolerance,
+)
+
+CLASSES = {cls.__name__: cls for cls in (AnswerForm, AssignmentVariant, Case, ExerciseVariant,
+                                         ModeledAnswer, Practice, Probe, Tolerance)}
+PLAIN = (bool, int, str, type(None))
+NUMERIC = "biufc"  # dtype kinds packed exactly (text arrays would be widened by packing)
+
+
+def encode_variant(variant: AssignmentVariant, pool: ArrayPool) -> Any:
+    return encode(variant, pool)
+
+
+def decode_variant(document: Any, arrays: Mapping[str, np.ndarray]) -> AssignmentVariant:
+    variant = decode(document, arrays)
+    if not isinstance(variant, AssignmentVariant):
+        raise TypeError("the stored document is not a variant")
+    return variant
+
+
+def encode(value: Any, pool: ArrayPool) -> Any:
+    """A JSON-able form of ``value``; arrays (and NumPy scalars, as 0-d arrays) go to
+    ``pool``.  Raises ``TypeError`` for anything it could not give back exactly."""
+    kind = type(value)
+    if kind in PLAIN:
+        return value
+    if kind is float:
+        return value if math.isfinite(value) else {"$float": repr(value)}
+    if kind is tuple:
+        return {"$tuple": [encode(v, pool) for v in value]}
+    if kind is list:
+        return [encode(v, pool) for v in value]
+    if kind is dict:
+        if not all(type(k) is str for k in value):
+            raise TypeError("a mapping with keys that are not strings")
+        return {"$dict": [[k, encode(v, pool)] for k, v in value.items()]}
+    if kind is np.ndarray and value.dtype.kind in NUMERIC:
+        return pool.add(value)
+    if isinstance(value, np.generic) and value.dtype.kind in NUMERIC:
+        return {"$scalar": pool.add(np.asarray(value))}
+    if kind.__name__ in CLASSES and CLASSES[kind.__name__] is kind:
+        return {"$class": kind.__name__, "fields": {
+            field.name: encode(getattr(value, field.name), pool)
+            for field in dataclasses.fields(value)}}
+    raise TypeError(f"cannot store a value of type {kind.__name__}")
+
+
+def decode(value: Any, arrays: Mapping[str, np.ndarray]) -> Any:
+    """The inverse of ``encode``."""
+    if isinstance(value, list):
+        return [decode(v, arrays) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if "$array" in value:
+        return _array(value, arrays)
+    if "$scalar" in value:
+        return _array(value["$scalar"], arrays)[()]
+    if "$float" in value:
+        return float(value["$float"])
+    if "$tuple" in value:
+        return tuple(decode(v, arrays) for v in value["$tuple"])
+    if "$dict" in value:
+        return {k: decode(v, arrays) for k, v in value["$dict"]}
+    if "$class" in value:
+        cls = CLASSES[value["$class"]]
+        return cls(**{k: decode(v, arrays) for k, v in value["fields"].items()})
+    raise TypeError(f"unknown tag in {sorted(value)}")
+
+
+def _array(ref: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> np.ndarray:
+    shape = tuple(ref["shape"])
+    start = ref["offset"]
+    flat = arrays[ref["$array"]][start : start + math.prod(shape)]
+    if flat.size != math.prod(shape):
+        raise ValueError("a stored array is shorter than its shape")
+    return np.array(flat).reshape(shape)

@@ -16,6 +16,7 @@ from typing import Any
 
 from grader.authoring.expressions import ExpressionError, parse_expression
 from grader.authoring.kinds.base import KindOutput, OptionProblem
+from grader.authoring.kinds.by_hand_prompt import prompt_context
 from grader.authoring.kinds.reference import (
     check_wanted_mistakes,
     evaluate_safely,
@@ -23,7 +24,7 @@ from grader.authoring.kinds.reference import (
     reference_function,
     reference_topics,
 )
-from grader.authoring.kinds.values import as_answer, format_matrix, plain, resolve, take
+from grader.authoring.kinds.values import as_answer, plain, resolve, take
 from grader.errors import SpecError
 from grader.model import Case, ModeledAnswer, Probe, Tolerance
 
@@ -252,18 +253,6 @@ def _modeled(
 def _allowed(mistake_id: str, *lists: Any) -> bool:
     """A list narrows the mistakes when given (``[]`` allows none); ``None`` allows all."""
     return all(narrowed is None or mistake_id in narrowed for narrowed in lists)
-
-
-def prompt_context(params: Mapping[str, Any], answers: tuple[AnswerSpec, ...]) -> dict[str, Any]:
-    """Parameters by name (arrays as lists), ``show.<name>`` aligned matrices, the answers."""
-    show = {name: format_matrix(value) for name, value in params.items()
-            if hasattr(value, "ndim") and value.ndim >= 1}
-    return {
-        **{name: plain(value) for name, value in params.items()},
-        "show": show,
-        "answers": [{"name": a.name, "label": a.label, "type": a.answer_type}
-                    for a in answers],
-    }
 
 
 def module_source(title: str, answers: tuple[AnswerSpec, ...], cases: Any,

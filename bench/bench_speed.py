@@ -1,25 +1,18 @@
 """The speed targets of issue 15, before and after, side by side in one run.
 
-"Before" is another commit of this repository (default: ``BEFORE``, the last landed
-version before the speed work), checked out with ``git worktree`` into a temporary
-folder; "after" is this checkout.  Both are driven through the command line
-(``python -m grader ...`` with ``PYTHONPATH`` pointing at the tree), which both
-versions share, on the same course copy, roster, secret and submission files, and
-measured in alternating rounds so that load on the machine falls on both alike:
-
-* batch grading of the bench's mix (right, mistaken, half-right, blank, slow,
-  malicious), whole process tree CPU per submission and submissions/s;
-* ``check`` in a release folder against ``python -c "import numpy"``, timed in turn;
-* ``generate`` of every demo assignment for 1,000 students;
-* our overhead on one implementation submission beyond the student's own computing
-  (``bench_impl_overhead.py``, run against each tree);
-* a student's variant rebuilt from the secret against read from the variant store
-  (after only: the store is new);
-* the grader's peak memory at 100 and at ``--big`` submissions.
-
-Both trees are byte-compiled first (``compileall``), as an installed package is:
-with ``PYTHONDONTWRITEBYTECODE`` set, as on this machine, every command would
-otherwise compile the grader's sources again, which ``import numpy`` never does.
+"Before" is another commit (default ``BEFORE``, the last landed version before the
+speed work) in a temporary ``git worktree``; "after" is this checkout.  Both run
+through the command line (``python -m grader ...``, ``PYTHONPATH`` at the tree) on
+the same course copy, roster, secret and submissions, in alternating rounds so that
+load on the machine falls on both alike: batch grading of the bench's mix (CPU of
+the whole process tree per submission, submissions/s, peak RSS); ``check`` in a
+release folder against ``python -c "import numpy"``, timed in turn; ``generate`` of
+every demo assignment for 1,000 students (output on tmpfs); our overhead on one
+implementation submission beyond the student's own computing
+(``bench_impl_overhead.py``); and, after only, a variant rebuilt against read from
+the variant store (``bench_variant_store.py``).  Both trees are byte-compiled first,
+as an installed package is: with ``PYTHONDONTWRITEBYTECODE`` set (as on this machine)
+each command would otherwise compile the grader again, which ``import numpy`` never does.
 
     .venv/bin/python bench/bench_speed.py            # prints, rewrites its RESULTS.md section
     .venv/bin/python bench/bench_speed.py --quick    # smaller, prints only
@@ -131,13 +124,17 @@ def timed(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, fl
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def check_ratio(tree: Path, release: Path, rounds: int) -> dict[str, float]:
-    """Medians of ``check`` and of ``import numpy``, the two timed in turn: wall, CPU."""
+def check_pairs(tree: Path, release: Path, rounds: int) -> list[tuple[tuple, tuple]]:
+    """``rounds`` pairs of (wall, CPU): ``check``, then ``import numpy`` right after."""
     env = {**os.environ, "PYTHONPATH": str(tree)}
     check = [sys.executable, "-m", "grader", "check"]
     numpy = [sys.executable, "-c", "import numpy"]
     timed(check, env, release)
-    pairs = [(timed(check, env, release), timed(numpy, env, release)) for _ in range(rounds)]
+    return [(timed(check, env, release), timed(numpy, env, release)) for _ in range(rounds)]
+
+
+def check_ratio(pairs: list[tuple[tuple, tuple]]) -> dict[str, float]:
+    """Medians of ``check`` and of ``import numpy``: wall and CPU."""
     return {f"{name}_{what}": statistics.median(p[i][j] for p in pairs)
             for i, name in enumerate(("check", "numpy")) for j, what in enumerate(("wall", "cpu"))}
 
@@ -164,7 +161,9 @@ def generate(tree: Path, course: Path, assignment: str, out: Path) -> dict:
                "--out", str(out), cwd=course.parent)
 
 
-def measure(trees: dict[str, Path], args: argparse.Namespace, root: Path) -> dict:
+def measure(trees: dict[str, Path], args: argparse.Namespace, root: Path, out: Path) -> dict:
+    """Every figure for every tree; releases go to ``out`` (a tmpfs: the disk's cost of
+    creating 17,000-22,000 files is the machine's, not ours)."""
     course = course_copy(root, max(args.students, 1000))
     assignments = [a.assignment_id for a in load_course(course).assignments]
     first = assignments[0]
@@ -182,18 +181,18 @@ def measure(trees: dict[str, Path], args: argparse.Namespace, root: Path) -> dic
         for name, tree in trees.items():
             try:
                 results[name]["generate"][assignment] = generate(
-                    tree, course, assignment, root / f"release-{name}")
+                    tree, course, assignment, out / f"release-{name}")
             except SystemExit as error:  # an assignment the old version does not have
                 results[name]["generate"][assignment] = str(error).splitlines()[0]
     for name, tree in trees.items():
-        generate(tree, course, first, root / f"release-{name}")
-    releases = {name: root / f"release-{name}" / first / "s00000" for name in trees}
-    checks = {name: [] for name in trees}
+        generate(tree, course, first, out / f"release-{name}")
+    releases = {name: out / f"release-{name}" / first / "s00000" for name in trees}
+    pairs: dict[str, list] = {name: [] for name in trees}
     for _ in range(3):  # alternating blocks: load falls on both trees alike
         for name, tree in trees.items():
-            checks[name].append(check_ratio(tree, releases[name], args.check_rounds))
+            pairs[name] += check_pairs(tree, releases[name], args.check_rounds)
     for name in trees:
-        results[name]["check"] = min(checks[name], key=lambda c: c["check_cpu"] / c["numpy_cpu"])
+        results[name]["check"] = check_ratio(pairs[name])
     results["store"] = store_versus_build(course, SECRET.encode())
     return results
 
@@ -264,8 +263,12 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.students, args.rounds, args.check_rounds, args.impl_rounds = 100, 1, 5, 5
-    with tempfile.TemporaryDirectory(prefix="bench-speed-") as tmp, tree_at(args.before) as old:
-        results = measure({f"before ({args.before})": old, "after": REPO}, args, Path(tmp))
+    fast = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
+    with tempfile.TemporaryDirectory(prefix="bench-speed-") as tmp, \
+            tempfile.TemporaryDirectory(prefix="bench-speed-out-", dir=fast) as out, \
+            tree_at(args.before) as old:
+        results = measure({f"before ({args.before})": old, "after": REPO}, args, Path(tmp),
+                          Path(out))
     text = "\n".join([
         SECTION, "",
         f"Measured by `python bench/bench_speed.py` on {platform.machine()}, "

@@ -31,6 +31,7 @@ from grader.model import (
 
 CLASSES = {cls.__name__: cls for cls in (AnswerForm, AssignmentVariant, Case, ExerciseVariant,
                                          ModeledAnswer, Practice, Probe, Tolerance)}
+FIELDS = {cls: tuple(f.name for f in dataclasses.fields(cls)) for cls in CLASSES.values()}
 PLAIN = (bool, int, str, type(None))
 NUMERIC = "biufc"  # dtype kinds packed exactly (text arrays would be widened by packing)
 
@@ -55,9 +56,9 @@ def encode(value: Any, pool: ArrayPool) -> Any:
     if kind is float:
         return value if math.isfinite(value) else {"$float": repr(value)}
     if kind is tuple:
-        return {"$tuple": [encode(v, pool) for v in value]}
+        return {"$tuple": _encode_items(value, pool)}
     if kind is list:
-        return [encode(v, pool) for v in value]
+        return _encode_items(value, pool)
     if kind is dict:
         if not all(type(k) is str for k in value):
             raise TypeError("a mapping with keys that are not strings")
@@ -66,16 +67,25 @@ def encode(value: Any, pool: ArrayPool) -> Any:
         return pool.add(value)
     if isinstance(value, np.generic) and value.dtype.kind in NUMERIC:
         return {"$scalar": pool.add(np.asarray(value))}
-    if kind.__name__ in CLASSES and CLASSES[kind.__name__] is kind:
+    if CLASSES.get(kind.__name__) is kind:
         return {"$class": kind.__name__, "fields": {
-            field.name: encode(getattr(value, field.name), pool)
-            for field in dataclasses.fields(value)}}
+            name: encode(getattr(value, name), pool) for name in FIELDS[kind]}}
     raise TypeError(f"cannot store a value of type {kind.__name__}")
+
+
+def _encode_items(items: list | tuple, pool: ArrayPool) -> list:
+    """Items of a list or tuple; numbers and strings as they are (the common case, and
+    most of the calls: a by-hand variant holds hundreds of short lists of numbers)."""
+    if all(type(v) in PLAIN or (type(v) is float and math.isfinite(v)) for v in items):
+        return list(items)
+    return [encode(v, pool) for v in items]
 
 
 def decode(value: Any, arrays: Mapping[str, np.ndarray]) -> Any:
     """The inverse of ``encode``."""
     if isinstance(value, list):
+        if not any(type(v) is dict or type(v) is list for v in value):
+            return list(value)  # numbers and strings only
         return [decode(v, arrays) for v in value]
     if not isinstance(value, dict):
         return value
@@ -86,7 +96,7 @@ def decode(value: Any, arrays: Mapping[str, np.ndarray]) -> Any:
     if "$float" in value:
         return float(value["$float"])
     if "$tuple" in value:
-        return tuple(decode(v, arrays) for v in value["$tuple"])
+        return tuple(decode(value["$tuple"], arrays))
     if "$dict" in value:
         return {k: decode(v, arrays) for k, v in value["$dict"]}
     if "$class" in value:

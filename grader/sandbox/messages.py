@@ -12,8 +12,9 @@ import os
 from collections.abc import Sequence
 
 from grader.errors import GraderError
-from grader.sandbox import readback, wire
 from grader.sandbox.api import Limits, ProbeOutcome, SandboxRequest, SandboxResult
+from grader.sandbox.readback import ResultBudget, read_head, read_import_status, read_probe
+from grader.sandbox.wire import encode_value
 
 # A shared child (``Sandbox.run_many``) may use the sum of its requests' wall and CPU
 # limits, but never more than this (or the largest single limit, when that is larger).
@@ -23,11 +24,12 @@ HELPER_STOPPED = ("stopped the sandbox helper (for example by killing its parent
 
 
 def assemble_result(request: SandboxRequest, run_dir: str, current: str, later: str, *,
-                    isolation: str, seconds: float) -> SandboxResult:
+                    isolation: str, seconds: float, budget: ResultBudget) -> SandboxResult:
     """The validated result of one request from its run folder; ``current`` is the reason
-    for the first step without a result (import or probe), ``later`` for those after."""
+    for the first step without a result (import or probe), ``later`` for those after.
+    Its arrays are charged to the submission's ``budget``."""
     out_dir = os.path.join(run_dir, "out")
-    imported = readback.read_import_status(out_dir)
+    imported = read_import_status(out_dir)
     import_error = None
     if imported is None:
         import_error = f"{current.removesuffix(' before returning')} while the module was " \
@@ -35,15 +37,15 @@ def assemble_result(request: SandboxRequest, run_dir: str, current: str, later: 
     elif not imported[0]:
         import_error = imported[1]
     return SandboxResult(
-        probes=probe_outcomes(request, out_dir, import_error, current, later),
+        probes=probe_outcomes(request, out_dir, import_error, current, later, budget),
         import_error=import_error,
-        stdout=readback.read_head(os.path.join(run_dir, "stdout.txt")),
-        stderr=readback.read_head(os.path.join(run_dir, "stderr.txt")),
+        stdout=read_head(os.path.join(run_dir, "stdout.txt")),
+        stderr=read_head(os.path.join(run_dir, "stderr.txt")),
         isolation=isolation, wall_seconds=round(seconds, 4))
 
 
 def probe_outcomes(request: SandboxRequest, out_dir: str, import_error: str | None,
-                   current: str, later: str) -> tuple[ProbeOutcome, ...]:
+                   current: str, later: str, budget: ResultBudget) -> tuple[ProbeOutcome, ...]:
     """One outcome per probe: the first probe without a result gets the reason the run
     ended (``current``), the ones after it ``later``."""
     if import_error is not None:
@@ -52,7 +54,7 @@ def probe_outcomes(request: SandboxRequest, out_dir: str, import_error: str | No
     outcomes: list[ProbeOutcome] = []
     ended = False
     for index, probe in enumerate(request.probes):
-        outcome = None if ended else readback.read_probe(out_dir, index, probe, request.limits)
+        outcome = None if ended else read_probe(out_dir, index, probe, request.limits, budget)
         if outcome is None:
             outcome = ProbeOutcome(value=None, error=later if ended else current)
             ended = True
@@ -115,7 +117,7 @@ def _module_and_probes(request: SandboxRequest) -> dict:
     return {
         "module": request.module,
         "probes": [{"kind": probe.kind, "name": probe.name,
-                    "inputs": wire.encode_value(tuple(tuple(pair) for pair in probe.inputs)),
+                    "inputs": encode_value(tuple(tuple(pair) for pair in probe.inputs)),
                     "outputs": list(probe.outputs)} for probe in request.probes],
         "limits": _limits_dict(request.limits),
     }

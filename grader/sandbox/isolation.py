@@ -25,7 +25,7 @@ from grader.sandbox.confine import (
 )
 
 # The tiers (what ``machine_isolation`` returns).  A sandbox's ``isolation`` adds the
-# layer that bounds a whole run after "rlimits" (``with_run_limit``).
+# layer that bounds a whole run at the end (``with_run_limit``).
 FULL_ISOLATION = "uid+pidns+netns+mntns+ipcns+pivot_root+rlimits"
 REDUCED_ISOLATION = "session+rlimits (no root: no user switch, no namespaces, no network block)"
 UID_ISOLATION = ("uid+session+rlimits (namespaces unavailable: no network block, "
@@ -50,8 +50,9 @@ def machine_isolation() -> str:
 
 
 def with_run_limit(tier: str, layer: str) -> str:
-    """``tier`` with the whole-run layer named after its rlimits (e.g. ``cgroup-v1``)."""
-    return tier.replace("rlimits", f"rlimits+{layer}", 1)
+    """``tier`` with the layer that bounds a whole run (``cgroup-v1(memory,pids)``, or
+    ``nproc-cap`` without a cgroup) added at its end."""
+    return f"{tier}+{layer}"
 
 
 def namespaces_work() -> bool:

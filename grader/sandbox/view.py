@@ -15,9 +15,9 @@ read-only from the machine, and nothing else:
   its loader (so the interpreter can even be started again inside);
 * ``/dev/null``, ``/dev/zero``, ``/dev/urandom``; an ``/etc`` with an empty
   ``passwd`` and ``group`` and the loader's cache; a virtualenv's ``pyvenv.cfg``;
-* empty mount points: ``/proc`` (a fresh one per run, of the run's PID namespace),
-  ``/tmp`` (a private size-limited tmpfs per run, the run folder at ``/tmp/run``)
-  and, in the zygote, ``/runs`` (where the run folders live).
+* empty mount points: ``/proc`` (a fresh one per run, of the run's PID namespace)
+  and ``/tmp``: in the zygote the run folders live there; each run covers it with
+  a private size-limited tmpfs holding only its own folder, at ``/tmp/run``.
 
 The zygote builds this once and moves into it (``pivot_root``); each run then only
 adds its ``/tmp`` and ``/proc``.  Loaded by the zygote as a top-level module, so it
@@ -37,7 +37,7 @@ except ImportError:  # pragma: no cover - depends on how the module was loaded
 
 DEVICES = ("/dev/null", "/dev/zero", "/dev/urandom")
 ETC_FILES = ("/etc/ld.so.cache",)
-MOUNT_POINTS = ("proc", "tmp", "runs")
+MOUNT_POINTS = ("proc", "tmp")
 ROOT_MB = 4
 
 
@@ -106,7 +106,7 @@ def elf_interpreter(executable: str) -> str | None:
 
 def build(root: str, hidden: tuple[str, ...] = (), runs_mb: int = 0) -> None:
     """Mount a fresh tmpfs on ``root`` and fill it from ``entries``; then make it
-    read-only.  ``runs_mb`` > 0 adds a writable tmpfs on ``root/runs``."""
+    read-only.  ``runs_mb`` > 0 adds a writable tmpfs on ``root/tmp`` for run folders."""
     folders, files, covered, links = entries(hidden)
     confine.mount_tmpfs(root, ROOT_MB, mode="0755")
     for path in MOUNT_POINTS:
@@ -127,7 +127,7 @@ def build(root: str, hidden: tuple[str, ...] = (), runs_mb: int = 0) -> None:
     for path in covered:
         confine.remount_read_only(root + path)
     if runs_mb:
-        confine.mount_tmpfs(os.path.join(root, "runs"), runs_mb, mode="0711")
+        confine.mount_tmpfs(os.path.join(root, "tmp"), runs_mb, mode="0711")
     confine.remount_read_only(root)
 
 

@@ -37,7 +37,10 @@ import signal
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-RUNS = "/runs"  # where run folders live inside the view (see view.py)
+# Inside the view, run folders live in /tmp: each run mounts its private /tmp over
+# it (cheaper than unmounting, which waits for an RCU grace period), so no run sees
+# another's folder.
+RUNS = "/tmp"
 RUNS_MB = 1  # only mount points: each run folder is a tmpfs of its own
 PRELOAD = (
     "numpy", "numpy.linalg", "numpy.fft", "numpy.random", "numpy.lib.stride_tricks",
@@ -84,7 +87,7 @@ def main() -> None:
 
 def enter_view(config: dict) -> str | None:
     """Full isolation: a mount namespace of our own whose root is the view (built on
-    the folder the parent made for us), run folders under ``/runs``.  The error, if
+    the folder the parent made for us), run folders under ``/tmp``.  The error, if
     any, for the parent (which then falls back to a lower tier)."""
     import confine  # type: ignore[import-not-found]
     import view  # type: ignore[import-not-found]
@@ -219,14 +222,14 @@ def confine_in_namespaces(config: dict, request: dict, run_dir: str) -> None:
 
     confine.unshare(confine.CLONE_NEWNS | confine.CLONE_NEWNET | confine.CLONE_NEWIPC)
     confine.make_mounts_private()
-    if config.get("view"):  # the zygote's root is the view already
+    run_fd = os.open(run_dir, os.O_PATH | os.O_DIRECTORY)
+    if config.get("view"):  # the zygote's root is the view already; runs are in /tmp
         confine.mount_proc()
-        confine.mount_tmpfs("/tmp", config["tmp_mb"])
+        confine.mount_tmpfs("/tmp", config["tmp_mb"])  # covers every run folder
         os.mkdir("/tmp/run", 0o755)
-        confine.bind(run_dir, "/tmp/run", read_only=False)
-        confine.unmount(config["base"])  # no other run folder, not even an empty one
+        confine.bind_directory_fd(run_fd, "/tmp/run")
+        os.close(run_fd)
     else:  # direct mode: build the view over the sandbox's folder, then move in
-        run_fd = os.open(run_dir, os.O_PATH | os.O_DIRECTORY)
         root = config["base"]
         view.build(root, tuple(config["hidden"]))
         confine.mount_tmpfs(os.path.join(root, "tmp"), config["tmp_mb"])

@@ -56,21 +56,23 @@ def run_validate(args: argparse.Namespace) -> int:
 def validate_course(*, course_path: Path) -> str:
     """Load everything and build sample variants; raises ``SpecError`` listing problems."""
     from grader.authoring.course import load_course
+    from grader.authoring.diagnose import locate_failure
     from grader.authoring.spec import default_kind_lookup as get_kind
     from grader.authoring.variant import build_exercise_variant
-    from grader.authoring.yamldoc import Problem, SpecProblems
+    from grader.authoring.yamldoc import SpecProblems, read_yaml
 
     course = load_course(course_path)
     problems = []
     for spec in course.exercises.values():  # catches unsatisfiable constraints and prompts
+        kind = get_kind(spec.kind)
         try:
             for student in VALIDATION_STUDENTS:
                 build_exercise_variant(spec, secret=VALIDATION_SECRET, points=spec.points,
                                        path=(course.course_id, "validate", spec.exercise_id,
-                                             student), kind=get_kind(spec.kind))
+                                             student), kind=kind)
         except SpecError as error:
-            problems.append(Problem(spec.source, None, "", str(error).removeprefix(
-                f"{spec.source}: ")))
+            problems.append(locate_failure(spec, read_yaml(Path(spec.source)), error,
+                                           secret=VALIDATION_SECRET, kind=kind))
     if problems:
         raise SpecProblems(problems)
     counts = ", ".join(f"{a.assignment_id} ({plural(len(a.exercises), 'exercise')}, "

@@ -27,7 +27,8 @@ def register(subparsers: Any) -> None:
     verify = subparsers.add_parser(
         "verify", help="check the worked examples of a claims file",
         description="Recompute every claim; report each wrong one with the right answer "
-        "and the modeled mistake it matches.  Exit 1 when any claim is wrong.")
+        "and the modeled mistake it matches, and each claim that cannot be computed as "
+        "written.  Exit 1 when any claim is wrong or could not be checked.")
     verify.add_argument("claims", type=Path, help="claims YAML file")
     verify.set_defaults(func=run_verify)
 
@@ -85,12 +86,13 @@ def run_answer(args: argparse.Namespace) -> int:
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    from grader.authoring.claims import load_claims, report_lines, verify_claims
+    from grader.authoring.claim_verify import report_lines, verify_claims
+    from grader.authoring.claims import load_claims
 
     verdicts = verify_claims(load_claims(args.claims))
     for line in report_lines(verdicts):
         print(line)
-    return 1 if any(not verdict.correct for verdict in verdicts) else 0
+    return 1 if any(not verdict.correct for verdict in verdicts) else 0  # wrong or unchecked
 
 
 def run_selfcheck(args: argparse.Namespace) -> int:

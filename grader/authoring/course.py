@@ -291,13 +291,14 @@ def _due(value: Any, path: tuple, report: Report) -> datetime | None:
     if isinstance(value, str):
         with contextlib.suppress(ValueError):
             value = datetime.fromisoformat(value)
+    expected = "expected an ISO 8601 date and time with a timezone"
     if isinstance(value, datetime) and value.tzinfo is None:
-        report.add(path, f"the due date {value.isoformat(sep=' ')} has no timezone, so it "
+        report.add(path, f"{expected}: {value.isoformat(sep=' ')} has no timezone, so it "
                          "would mean a different moment on every machine; add the offset, "
                          f"e.g. {value.isoformat()}+02:00 (or Z for UTC)")
         return None
     if isinstance(value, date) and not isinstance(value, datetime):
-        report.add(path, f"the due date {value.isoformat()} has no time of day; write the "
+        report.add(path, f"{expected}: {value.isoformat()} has no time of day; write the "
                          f"moment with its timezone, e.g. {value.isoformat()}T23:59:00+02:00")
         return None
     if not isinstance(value, datetime):

@@ -100,14 +100,15 @@ def test_pool_padding_over_half_the_window_is_refused_like_pytorch(run):
 
 
 @pytest.mark.parametrize(("written", "expected"), [
-    ("2026-10-05T23:59:00", "the due date 2026-10-05 23:59:00 has no timezone"),
-    ('"2026-10-05 23:59"', "the due date 2026-10-05 23:59:00 has no timezone"),
-    ("2026-10-05", "the due date 2026-10-05 has no time of day"),
+    ("2026-10-05T23:59:00", "2026-10-05 23:59:00 has no timezone, so it would mean"),
+    ('"2026-10-05 23:59"', "2026-10-05 23:59:00 has no timezone, so it would mean"),
+    ("2026-10-05", "2026-10-05 has no time of day"),
 ])
 def test_a_due_date_without_timezone_gets_a_sentence_not_a_repr(run, written, expected):
     code, out = run(course=COURSE.replace("2026-10-05T23:59:00+02:00", written))
     assert code == 2
-    assert f"course.yml:10: assignments[0].due: {expected}" in out
+    assert (f"course.yml:10: assignments[0].due: expected an ISO 8601 date and time with a "
+            f"timezone: {expected}") in out
     assert "datetime.datetime(" not in out
 
 

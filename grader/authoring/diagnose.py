@@ -76,7 +76,7 @@ def prompt_line(doc: LocatedYaml, name: str) -> int | None:
 def locate_failure(spec: ExerciseSpec, doc: LocatedYaml, error: SpecError, *,
                    secret: bytes, kind: Any) -> Problem:
     """The problem behind a failed variant build, at the line of its cause when found."""
-    message = str(error).removeprefix(f"{error.where}: ") if error.where else str(error)
+    message = str(error).removeprefix(f"{spec.source}: ")  # keeps "id: " or "prompt: "
     draws = parameter_draws(spec, secret)
     index = unsatisfied_constraint(spec, draws)
     if index is not None:
@@ -90,9 +90,10 @@ def locate_failure(spec: ExerciseSpec, doc: LocatedYaml, error: SpecError, *,
         return Problem(doc.source, prompt_line(doc, missing[0]), "prompt",
                        f"the prompt uses {names}, which is not a parameter nor given by "
                        f"the {spec.kind} kind")
-    path = ("prompt",) if error.where.endswith(": prompt") else ()
-    return Problem(doc.source, doc.line_of(path) if path else None, "prompt" if path else "",
-                   message)
+    if error.where.endswith(": prompt"):
+        return Problem(doc.source, doc.line_of(("prompt",)), "prompt",
+                       message.removeprefix("prompt: "))
+    return Problem(doc.source, None, "", message)
 
 
 def _context_names(spec: ExerciseSpec, draws: list[dict[str, Any]], kind: Any,

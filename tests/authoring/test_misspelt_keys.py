@@ -57,3 +57,16 @@ def test_a_misspelt_option_of_another_kind_is_caught_too():
         "    - {name: one, public: true, inputs: {x: {random: [1, 1, 4, 4]}}}\n")
     assert problems_of(text) == [
         "e.yml:11: options.referense: unknown key 'referense'; did you mean 'reference'?"]
+
+
+def test_every_option_key_the_catalogue_uses_is_known_to_the_did_you_mean_table():
+    from pathlib import Path
+
+    import yaml
+
+    from grader.authoring.kinds import OPTION_KEYS
+
+    folder = Path(__file__).resolve().parents[2] / "exercises"
+    for path in sorted(folder.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert set(data.get("options", {})) <= set(OPTION_KEYS[data["kind"]]), path.name

@@ -123,6 +123,9 @@ def _verify_symbols(claim: Claim) -> ClaimVerdict:
     if not claim.calls and claim.formula is not None and proved_identical(
             claim.formula, str(claim.claimed)):
         return ClaimVerdict(claim, True, claim.formula, (), note="proved with SymPy")
+    if not claim.ranges and claim.calls:
+        raise ClaimProblem("reference calls are checked on a grid: give the symbols ranges "
+                           "({name: [low, high]})")
     if not claim.ranges:
         raise ClaimProblem("SymPy could not show the formulas equal; give the symbols "
                            "ranges ({name: [low, high]}) to check them on a grid")

@@ -188,3 +188,9 @@ def test_a_malformed_range_is_reported_with_the_claims_line(verify, capsys, tmp_
     assert main(["verify", str(path)]) == 2
     assert "bad.yml:4: claims[1]: exists.h: expected [low, high] integers" in (
         capsys.readouterr().err)
+
+
+def test_symbols_without_ranges_cannot_feed_a_reference_call(verify):
+    code, lines = verify(SYMBOLS.format(claimed="n - k + 1").replace(
+        "{n: [5, 30], k: [1, 5], p: [0, 2]}", "[n, k, p]"))
+    assert code == 1 and "reference calls are checked on a grid" in lines[0]

@@ -109,6 +109,20 @@ def remove_group(group: dict | None) -> None:
                 os.rmdir(folder)
 
 
+def oom_kills(group: dict | None) -> int:
+    """How many processes the group's memory limit has killed so far (0 if unknown)."""
+    if group is None:
+        return 0
+    folder, name = ((group["memory"], "memory.oom_control") if group["version"] == 1
+                    else (group["group"], "memory.events"))
+    with contextlib.suppress(OSError, ValueError), open(os.path.join(folder, name)) as handle:
+        for line in handle:
+            key, _, value = line.partition(" ")
+            if key == "oom_kill":
+                return int(value)
+    return 0
+
+
 def _write(path: str, text: str, dir_fd: int | None = None) -> None:
     fd = os.open(path, os.O_WRONLY, dir_fd=dir_fd)
     try:

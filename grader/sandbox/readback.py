@@ -270,11 +270,13 @@ def _normalize(array: np.ndarray) -> Any:
 
 
 def describe_end(status: int | None, timed_out: bool, limits: Limits,
-                 cpu_seconds: float | None = None) -> tuple[str, str]:
+                 cpu_seconds: float | None = None, oom_mb: int | None = None) -> tuple[str, str]:
     """How the child ended, as (reason for the interrupted step, reason for later steps).
 
     ``cpu_seconds`` (measured by the child's parent) recognises the CPU limit when
-    the kernel's final SIGKILL rather than SIGXCPU ended the process.
+    the kernel's final SIGKILL rather than SIGXCPU ended the process; ``oom_mb``
+    (the run's memory budget, given when its cgroup counted an OOM kill) the
+    whole-run memory limit.
     """
     cpu_spent = cpu_seconds is not None and cpu_seconds >= limits.cpu_seconds
     if timed_out:
@@ -287,6 +289,8 @@ def describe_end(status: int | None, timed_out: bool, limits: Limits,
         if number == signal.SIGXCPU or (number == signal.SIGKILL and cpu_spent):
             return f"used more than {limits.cpu_seconds} s of CPU time", later
         name = signal.Signals(number).name if number in signal.valid_signals() else str(number)
+        if number == signal.SIGKILL and oom_mb:
+            return f"used more memory than allowed ({oom_mb} MiB for all its processes)", later
         if number == signal.SIGKILL:
             return f"was killed ({name}), for example for using too much memory", later
         return f"crashed (signal {name})", later

@@ -20,9 +20,15 @@ from pathlib import Path
 
 from grader.errors import GraderError
 from grader.sandbox.api import SandboxRequest, SandboxResult
-from grader.sandbox.cgroups import create_group, describe_group, remove_group
+from grader.sandbox.cgroups import (
+    create_group,
+    describe_group,
+    oom_kills,
+    remove_group,
+    run_memory_mb,
+)
 from grader.sandbox.follow import follow_run
-from grader.sandbox.helper import Helper, default_hidden_paths, log_tail
+from grader.sandbox.helper import BASE_MB, TMP_MB, Helper, default_hidden_paths, log_tail
 from grader.sandbox.isolation import (
     FULL_ISOLATION,
     REDUCED_ISOLATION,
@@ -70,6 +76,7 @@ class Sandbox:
         self._results = results_mb * MIB
         self._slot: UidSlot | None = None
         self._group: dict | None = None
+        self._oom_kills = 0  # the group's count after the last run
         self._helper: Helper | None = None
         self._full = False
         self._isolation = ""
@@ -129,6 +136,7 @@ class Sandbox:
             except OSError as exc:
                 raise GraderError(f"no sandbox user id available: {exc}") from exc
             self._group = create_group(f"cnn-grader-{self._slot.uid}")
+            self._oom_kills = oom_kills(self._group)
         weaker = REDUCED_ISOLATION
         if self._slot is not None:
             weaker = with_run_limit(UID_ISOLATION, describe_group(self._group))
@@ -226,6 +234,10 @@ class Sandbox:
         events = self._execute(message, deadline_of)
         if not self._full or events.timed_out or events.status is None or events.zygote_lost:
             self._kill_run(events)
+        kills, self._oom_kills = self._oom_kills, oom_kills(self._group)
+        if self._oom_kills > kills:  # the whole run's memory limit struck
+            events.oom_mb = run_memory_mb(int(message["limits"]["address_space_mb"]), TMP_MB,
+                                          BASE_MB)
         return events
 
     @staticmethod
@@ -263,7 +275,7 @@ class Sandbox:
     def _result(self, request: SandboxRequest, run_dir: str, events: RunEvents,
                 seconds: float, budget: ResultBudget) -> SandboxResult:
         current, later = describe_end(events.status, events.timed_out, request.limits,
-                                      events.cpu_seconds)
+                                      events.cpu_seconds, events.oom_mb)
         if events.zygote_lost and not events.timed_out:
             current, later = HELPER_STOPPED
         return assemble_result(request, run_dir, current, later, isolation=self._isolation,

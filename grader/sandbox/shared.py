@@ -51,6 +51,7 @@ class RunEvents:
     timed_out: bool = False
     setup_error: str | None = None
     zygote_lost: bool = False
+    oom_mb: int | None = None  # the run's memory budget, when its cgroup killed for it
 
 
 @dataclass
@@ -179,4 +180,4 @@ def _reasons_for_running(index: int, request: SandboxRequest, progress: Progress
     status = events.status
     if cpu is not None and cpu >= request.limits.cpu_seconds:
         status = signal.SIGXCPU  # a wait status: killed by SIGXCPU, as alone
-    return describe_end(status, False, request.limits, cpu)
+    return describe_end(status, False, request.limits, cpu, events.oom_mb)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import tracemalloc
 
 import numpy as np
+import pytest
 
 from grader.model import Probe
 from grader.sandbox import Limits
@@ -34,12 +35,26 @@ def test_children_that_each_allocate_near_the_limit_are_bounded_as_a_whole(sandb
                         limits=MEMORY, children=CHILDREN, block_mb=BLOCK_MB)
     held = result.probes[0]
     if held.value is None:  # the limit may pick the run's first process itself
-        assert held.error == "was killed (SIGKILL), for example for using too much memory"
+        assert held.error == (f"used more memory than allowed ({budget_mb} MiB for all its "
+                              "processes)")
     else:
         assert held.value * BLOCK_MB <= budget_mb, f"{held.value} blocks held at once"
         np.testing.assert_array_equal(result.probes[1].value, EXPECTED)
         assert grade(result, "held", "scale")[1] == 1.0
     assert ("cgroup" in sandbox.isolation) or ("nproc-cap" in sandbox.isolation)
+
+
+def test_a_run_whose_processes_together_pass_the_budget_is_told_so(sandbox, decoy):
+    require_full_isolation(sandbox, "user switch (whole-run limits need it)")
+    if "cgroup" not in sandbox.isolation:
+        pytest.skip(f"the whole-run memory limit needs a cgroup (this tier: {sandbox.isolation})")
+    budget_mb = run_memory_mb(MEMORY.address_space_mb, TMP_MB, BASE_MB)
+    assert 2 * BLOCK_MB < budget_mb < 4 * BLOCK_MB  # each process alone stays within it
+    result = run_attack(sandbox, decoy, "forked_memory", (scale_probe("outgrow"),),
+                        limits=MEMORY, children=CHILDREN, block_mb=BLOCK_MB)
+    assert result.probes[0].error == (f"used more memory than allowed ({budget_mb} MiB for "
+                                      "all its processes)")
+    assert grade(result, "outgrow") == [0.0]
 
 
 def test_many_small_dtype_results_are_refused_before_the_grader_widens_them(sandbox, decoy):

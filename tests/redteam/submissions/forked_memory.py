@@ -46,5 +46,25 @@ def held(x, k):
     return len(reported & alive)  # children holding their whole block at this moment
 
 
+def outgrow(x, k):
+    """Two children hold a block each, then this process outgrows them: the whole
+    run passes its memory budget with this process the largest one."""
+    read_end, write_end = os.pipe()
+    for index in range(2):
+        if os.fork() == 0:
+            os.close(read_end)
+            try:
+                _hold(write_end, index)
+            finally:
+                os._exit(0)
+    os.close(write_end)
+    reported, deadline = set(), time.monotonic() + 5
+    while len(reported) < 2 and time.monotonic() < deadline:
+        if select.select([read_end], [], [], 0.2)[0]:
+            reported.update(os.read(read_end, 64))
+    block = np.ones(2 * BLOCK_MB * 1024 * 1024 // 8)
+    return x * k + block[0] - 1
+
+
 def scale(x, k):
     return x * k

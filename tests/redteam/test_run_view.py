@@ -113,8 +113,10 @@ def test_nothing_a_run_writes_outlives_it(sandbox, decoy, server):
 
 
 def marks_on_the_machine(token: str) -> list[str]:
-    """Marks a run left in the machine's own folders (other jobs may delete things
-    meanwhile: os.walk skips what vanished)."""
+    """Marks a run left in the machine's own folders, the ones anyone may write to and
+    the ones its view shows (other jobs may delete things meanwhile: os.walk skips
+    what vanished)."""
+    shown = (os.path.dirname(np.__file__), os.path.dirname(os.__file__), sys.prefix)
     return [os.path.join(top, name)
-            for root in ("/tmp", "/var/tmp", "/dev/shm", "/srv") if os.path.isdir(root)
+            for root in ("/tmp", "/var/tmp", "/dev/shm", "/srv", *shown) if os.path.isdir(root)
             for top, _, files in os.walk(root) for name in files if name == f"mark-{token}"]

@@ -83,8 +83,10 @@ class QuizItem:
 
     @property
     def feedbacks(self) -> int:
-        """How many mistake responses with feedback this item holds."""
-        return sum(1 for b in self.blanks for r in b.responses if r.mistake_ids)
+        """How many modeled mistakes of this variant have feedback (one per answer that
+        a mistake affects, however many cells carry it)."""
+        return len({(b.case_id, m) for b in self.blanks for r in b.responses
+                    for m in r.mistake_ids})
 
 
 def quiz_item(exercise: ExerciseVariant, variant_id: str, *, as_choice: bool = False) -> QuizItem:

@@ -16,7 +16,7 @@ from text2qti.quiz import Quiz
 from grader.exports.canvas import canvas_package
 from grader.exports.lms_common import number_text, quiz_item, quiz_items
 from tests.lms.canvas_reader import NS, read_package
-from tests.lms.conftest import cells, demo_source, grader_verdict, wrong_number
+from tests.lms.conftest import VARIANTS, cells, demo_source, grader_verdict, wrong_number
 
 IDENT_ATTRIBUTES = ("ident", "linkrefid", "identifier", "identifierref")
 
@@ -127,7 +127,7 @@ def test_package_layout_and_identifiers_agree_across_files():
     meta = etree.fromstring(files[f"{key}/assessment_meta.xml"])
     assert meta.get("identifier") == key and meta.findtext("{*}title") == "A1"
     assert _assessment(data).find("q:assessment", NS).get("ident") == key
-    assert {pick for _, pick, _ in groups} == {1} and {len(i) for _, _, i in groups} == {3}
+    assert {pick for _, pick, _ in groups} == {1} and {len(i) for _, _, i in groups} == {VARIANTS}
 
 
 def _canvas_answers(item, exercise, case, value):

@@ -13,7 +13,7 @@ from lxml import etree
 from grader.exports.lms_common import WRONG_FEEDBACK, quiz_item, quiz_items
 from grader.exports.moodle import FRACTIONS, cloze_escape, moodle_fraction, moodle_xml
 from grader.model import Case, ExerciseVariant, ModeledAnswer, Probe
-from tests.lms.conftest import cells, demo_source, grader_verdict, wrong_number
+from tests.lms.conftest import VARIANTS, cells, demo_source, grader_verdict, wrong_number
 from tests.lms.moodle_reader import cloze_fields, read_quiz
 
 
@@ -111,7 +111,7 @@ def test_one_category_per_exercise_with_every_variant(source):
     for question in questions.values():
         categories.setdefault(question.category, []).append(question.name)
     assert len(categories) == len({e.exercise_id for _, e in source.exercises})
-    assert {len(names) for names in categories.values()} == {3}
+    assert {len(names) for names in categories.values()} == {VARIANTS}
 
 
 def test_variants_are_reproducible_and_never_a_students():

@@ -8,17 +8,13 @@ wheel given with ``--wheel``) and writes the zip; ``run`` is what the zip's
 from __future__ import annotations
 
 import argparse
-import email.parser
-import subprocess
 import sys
-import tempfile
-import zipfile
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from grader.errors import SpecError
+
+# Standard-library modules are imported where used: `check` builds this parser too.
 
 
 def register(subparsers: Any) -> None:
@@ -54,6 +50,8 @@ def run_run_command(args: argparse.Namespace) -> int:
 
 
 def run_package_command(args: argparse.Namespace) -> int:
+    import tempfile
+
     from grader.authoring.course import load_course, read_secret
     from grader.exports.gradescope_package import autograder_zip
 
@@ -74,6 +72,8 @@ def run_package_command(args: argparse.Namespace) -> int:
 
 def build_wheel(out_dir: Path) -> Path:
     """``pip wheel --no-deps`` of the checkout this package runs from."""
+    import subprocess
+
     project = Path(__file__).resolve().parents[2]
     if not (project / "pyproject.toml").is_file():
         raise SpecError("not running from a source checkout: pass --wheel FILE")
@@ -93,6 +93,9 @@ def build_wheel(out_dir: Path) -> Path:
 
 def wheel_requirements(wheel: Path) -> list[str]:
     """The wheel's own dependencies (``Requires-Dist`` without an extra)."""
+    import email.parser
+    import zipfile
+
     with zipfile.ZipFile(wheel) as archive:
         name = next((n for n in archive.namelist() if n.endswith(".dist-info/METADATA")), None)
         if name is None:
@@ -103,6 +106,8 @@ def wheel_requirements(wheel: Path) -> list[str]:
 
 def course_files(course_path: Path) -> dict[str, bytes]:
     """course.yml, its roster and its exercise files, by path relative to course.yml."""
+    import yaml  # not at the top: `check` builds this parser at every save
+
     root = course_path.resolve().parent
     data = yaml.safe_load(course_path.read_text(encoding="utf-8")) or {}
     files = {"course.yml": course_path.read_bytes()}

@@ -160,3 +160,25 @@ def test_fractions_come_only_from_moodles_list():
 def test_cloze_escape_leaves_no_character_that_ends_a_field():
     escaped = cloze_escape("a}b~c#d{e\\f")
     assert not set("}~{\\") & set(escaped.replace("&#35;", "").replace("&#", ""))
+
+
+def test_a_one_question_choice_exercise_is_a_multichoice_with_its_options():
+    import dataclasses
+
+    from grader.authoring.course import load_course
+    from grader.authoring.kinds import get_kind
+    from grader.authoring.variant import build_exercise_variant
+    from tests.lms.conftest import ROOT, SECRET
+
+    spec = load_course(ROOT / "course.yml").exercises["concepts"]
+    spec = dataclasses.replace(spec, options={**spec.options, "pick": 1})
+    exercise = build_exercise_variant(spec, secret=SECRET, points=1.0, kind=get_kind(spec.kind),
+                                      path=("c", "a", "concepts", "quiz~0001"))
+    (question,) = read_quiz(moodle_xml([quiz_item(exercise, "quiz~0001")], category="c"))
+    (case,) = exercise.cases
+    assert question.qtype == "multichoice"
+    (field,) = question.fields
+    right = field.grade(_pick(field, case.expected))
+    assert right.fraction == 1.0 and right.text.split(". ", 1)[1] in exercise.prompt_markdown
+    for mistake in case.mistakes:
+        assert field.grade(_pick(field, mistake.value)).feedback == mistake.explanation

@@ -84,7 +84,6 @@ def moodle_question(item: QuizItem) -> etree.Element:
         _leaf(question, "defaultgrade", number_text(item.points))
     _leaf(question, "penalty", "0")
     _leaf(question, "hidden", "0")
-    _leaf(question, "idnumber", item.variant_id)
     if kind == "numerical":
         _numerical(question, item.blanks[0])
     elif kind == "multichoice":

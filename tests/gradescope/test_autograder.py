@@ -131,6 +131,13 @@ def test_unknown_student_gets_a_result_that_says_so(autograder_zip, variant, tmp
     assert "not on the course roster" in results["output"]
 
 
+def test_a_crash_of_ours_still_leaves_a_result_that_says_so(autograder_zip, variant, tmp_path):
+    results = _run(autograder_zip, tmp_path, reference_files(variant), ["not a user record"])
+    assert results["score"] == 0 and results["tests"] == []
+    assert "autograder itself failed" in results["output"]
+    assert "Traceback" in results["extra_data"]["traceback"]
+
+
 def test_missing_metadata_still_leaves_a_result(autograder_zip, tmp_path):
     (tmp_path / "source").mkdir()
     with zipfile.ZipFile(autograder_zip) as archive:

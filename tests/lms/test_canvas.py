@@ -15,8 +15,9 @@ from text2qti.quiz import Quiz
 
 from grader.exports.canvas import canvas_package
 from grader.exports.lms_common import number_text, quiz_item, quiz_items
-from tests.lms.canvas_reader import NS, read_package
-from tests.lms.conftest import VARIANTS, cells, demo_source, grader_verdict, wrong_number
+
+from .canvas_reader import NS, read_package
+from .conftest import VARIANTS, cells, demo_source, grader_verdict, wrong_number
 
 IDENT_ATTRIBUTES = ("ident", "linkrefid", "identifier", "identifierref")
 

@@ -7,8 +7,9 @@ import zipfile
 import pytest
 
 from grader.cli import main
-from tests.lms.conftest import ROOT
-from tests.lms.moodle_reader import read_quiz
+
+from .conftest import ROOT
+from .moodle_reader import read_quiz
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,8 @@ import pytest
 from grader.exports.canvas import canvas_package
 from grader.exports.lms_common import quiz_item
 from grader.exports.moodle import moodle_xml
-from tests.lms.conftest import demo_source
+
+from .conftest import demo_source
 
 GOLDEN = Path(__file__).parent / "golden"
 PICKED = (("a1-sizes-and-counts", "conv-output-size"), ("a1-sizes-and-counts",

@@ -13,8 +13,9 @@ from lxml import etree
 from grader.exports.lms_common import WRONG_FEEDBACK, quiz_item, quiz_items
 from grader.exports.moodle import FRACTIONS, cloze_escape, moodle_fraction, moodle_xml
 from grader.model import Case, ExerciseVariant, ModeledAnswer, Probe
-from tests.lms.conftest import VARIANTS, cells, demo_source, grader_verdict, wrong_number
-from tests.lms.moodle_reader import cloze_fields, read_quiz
+
+from .conftest import VARIANTS, cells, demo_source, grader_verdict, wrong_number
+from .moodle_reader import cloze_fields, read_quiz
 
 
 def _export(source, *, as_choice=False):
@@ -168,7 +169,8 @@ def test_a_one_question_choice_exercise_is_a_multichoice_with_its_options():
     from grader.authoring.course import load_course
     from grader.authoring.kinds import get_kind
     from grader.authoring.variant import build_exercise_variant
-    from tests.lms.conftest import ROOT, SECRET
+
+    from .conftest import ROOT, SECRET
 
     spec = load_course(ROOT / "course.yml").exercises["concepts"]
     spec = dataclasses.replace(spec, options={**spec.options, "pick": 1})

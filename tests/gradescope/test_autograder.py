@@ -54,6 +54,7 @@ def variant():
 
 def _run(zip_path: Path, root: Path, files: dict[str, bytes], users: list[dict]) -> dict:
     """Lay out the tree Gradescope gives, run run_autograder, read results.json."""
+    root.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(zip_path) as archive:
         archive.extractall(root / "source")
     for name in ("run_autograder", "setup.sh"):  # zipfile does not restore modes
@@ -155,3 +156,28 @@ def test_submitter_is_found_by_sid_else_by_email():
     assert submitter([{"sid": "s2026002", "email": "other@example.org"}], roster) == "s2026002"
     by_email = [{"sid": "", "email": "Clara.Lindqvist@example.org"}]
     assert submitter(by_email, roster) == "s2026003"
+
+
+def test_code_is_graded_in_the_sandbox_and_its_bug_is_named(autograder_zip, tmp_path):
+    """a3 (NumPy code), packaged with the wheel of the first zip (``--wheel``): the
+    reference passes; a conv2d_forward that flips the kernel is tagged kernel_flipped."""
+    with zipfile.ZipFile(autograder_zip) as archive:
+        name = next(n for n in archive.namelist() if n.startswith("wheels/"))
+        wheel = tmp_path / Path(name).name
+        wheel.write_bytes(archive.read(name))
+    out = tmp_path / "a3.zip"
+    os.environ["CNN_GRADER_SECRET"] = SECRET
+    try:
+        assert main(["gradescope", "package", "--assignment", "a3-implementation", "--course",
+                     str(ROOT / "course.yml"), "--wheel", str(wheel), "--out", str(out)]) == 0
+    finally:
+        del os.environ["CNN_GRADER_SECRET"]
+    course = load_course(ROOT / "course.yml")
+    code = build_assignment_variant(course, "a3-implementation", STUDENT, SECRET.encode())
+    right = _run(out, tmp_path / "right", reference_files(code), _me())
+    assert right["score"] == pytest.approx(sum(e.points for e in code.exercises))
+    buggy = _run(out, tmp_path / "buggy", mistaken_files(code), _me())
+    conv_tags = {tag for t in buggy["tests"] if "convolution" in t["name"].lower()
+                 for tag in t["tags"]}
+    assert "kernel_flipped" in conv_tags
+    assert buggy["score"] < right["score"]

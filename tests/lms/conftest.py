@@ -10,12 +10,12 @@ import pytest
 
 from grader.authoring.course import load_course
 from grader.cli.lms import quiz_source
+from grader.exports.lms_common import QUIZ_KINDS
 from grader.grading.compare import check_case
 from grader.sandbox import ProbeOutcome
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = b"lms-test-secret"
-QUIZ_ASSIGNMENTS = ("a1-sizes-and-counts", "a2-by-hand")
 VARIANTS = 10  # as many as `cnn-grader export` writes by default
 
 
@@ -24,6 +24,16 @@ def demo_source(assignment_id: str, variants: int = VARIANTS):
     course = load_course(ROOT / "course.yml")
     return quiz_source(course=course, assignment_id=assignment_id, secret=SECRET,
                        variants=variants)
+
+
+def quiz_assignments() -> tuple[str, ...]:
+    """Every assignment of the demo course with an exercise a quiz can hold."""
+    course = load_course(ROOT / "course.yml")
+    return tuple(a.assignment_id for a in course.assignments
+                 if any(course.exercises[x.exercise_id].kind in QUIZ_KINDS for x in a.exercises))
+
+
+QUIZ_ASSIGNMENTS = quiz_assignments()
 
 
 @pytest.fixture(params=QUIZ_ASSIGNMENTS)

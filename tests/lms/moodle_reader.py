@@ -5,8 +5,9 @@ Written from Moodle's importer and question types (``question/format/xml``,
 it parses the file with lxml, decodes Cloze fields with the importer's grammar
 (fraction ``=`` or ``%n%``, answer up to an unescaped ``~ # }``, feedback up to an
 unescaped ``~ }``, HTML entities decoded, ``\\}`` and ``\\#`` un-escaped), and
-grades a typed response by taking the first answer within its tolerance, as
-Moodle's numerical type does.
+grades a typed response by taking the first answer within its tolerance (widened
+as ``qtype_numerical_answer::get_tolerance_interval`` widens it), as Moodle's
+numerical type does.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ class Field:
             if self.kind == "choice":
                 if answer.text == typed:
                     return answer
-            elif answer.text == "*" or abs(float(typed) - float(answer.text)) <= answer.tolerance:
+            elif answer.text == "*" or _within(float(typed), float(answer.text), answer.tolerance):
                 return answer
         return None
 
@@ -57,6 +58,12 @@ class Question:
     category: str
     text: str
     fields: tuple[Field, ...]
+
+
+def _within(typed: float, value: float, tolerance: float) -> bool:
+    """Moodle's nominal tolerance: it widens the interval by 10**-precision (PHP's
+    ``precision`` is 14 by default) times max(1, |answer|), against rounding (MDL-3225)."""
+    return abs(typed - value) <= tolerance + 1e-14 * max(1.0, abs(value))
 
 
 def read_quiz(data: bytes) -> list[Question]:

@@ -35,7 +35,7 @@ def register(subparsers: Any) -> None:
     run.add_argument("--assignment", required=True)
     run.add_argument("--root", type=Path, default=Path("/autograder"))
     run.add_argument("--insecure", action="store_true",
-                     help="allow weaker isolation than full (tests on a non-root machine)")
+                     help="allow student code to run without a user switch (tests, not root)")
     run.set_defaults(func=run_run_command)
 
 

@@ -46,6 +46,8 @@ def setup_script(wheel_name: str, requirements: Sequence[str]) -> str:
         f"{VENV}/bin/pip install -q --no-cache-dir --no-index --no-deps "
         f"wheels/{shlex.quote(wheel_name)}\n"
         f"{VENV}/bin/python -c 'import grader, solutions'\n"
+        "# the course and its secret: root only (student code runs as another uid)\n"
+        "chmod -R go-rwx /autograder/source/course\n"
     )
 
 

@@ -7,6 +7,12 @@ written whatever happens: a submitter missing from the roster, a course that
 does not load or a crash of ours all become a result that says so, never a
 missing file (Gradescope then shows students only "the autograder failed").
 The root is ``/autograder`` on Gradescope and a folder of one's own in tests.
+
+Isolation: the strongest tier the container allows.  Docker withholds the
+capabilities namespaces need, so on Gradescope that is usually the user switch
+alone: student code runs as an unprivileged uid, and ``setup.sh`` makes the
+course files and the secret readable by root only.  Running student code as
+the grading user itself is refused (unless ``insecure``, for tests).
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from grader.errors import CnnGraderError, SpecError, SubmissionError
+from grader.errors import CnnGraderError, GraderError, SpecError, SubmissionError
 from grader.exports.gradescope import gradescope_results
 
 COURSE_DIR = "course"  # inside source/: course.yml, roster, exercises
@@ -47,7 +53,7 @@ def _grade(root: Path, assignment_id: str, insecure: bool) -> dict[str, Any]:
     from grader.authoring.variant import build_assignment_variant
     from grader.grading.collect import collect_submission
     from grader.grading.grade import grade_submission
-    from grader.sandbox import Sandbox
+    from grader.sandbox import REDUCED_ISOLATION, Sandbox
 
     course_dir = root / "source" / COURSE_DIR
     course = load_course(course_dir / "course.yml")
@@ -57,7 +63,10 @@ def _grade(root: Path, assignment_id: str, insecure: bool) -> dict[str, Any]:
     variant = build_assignment_variant(course, assignment_id, student_id, secret)
     files = collect_submission(root / "submission")
     hidden = (str((root / "source").resolve()), str(root / "submission_metadata.json"))
-    with Sandbox(require_full_isolation=not insecure, hidden_paths=hidden) as sandbox:
+    with Sandbox(require_full_isolation=False, hidden_paths=hidden) as sandbox:
+        if sandbox.isolation == REDUCED_ISOLATION and not insecure:
+            raise GraderError("student code would run as the grading user (no user switch "
+                              "here); the autograder needs root, as on Gradescope")
         result = grade_submission(variant=variant, files=files, sandbox=sandbox)
     return results_document(gradescope_results(result), student_id=student_id)
 

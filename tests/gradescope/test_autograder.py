@@ -87,7 +87,8 @@ def test_zip_has_executable_scripts_with_shebangs_at_its_root(autograder_zip):
             assert (infos[name].external_attr >> 16) & 0o111 == 0o111
         wheels = [n for n in infos if n.startswith("wheels/") and n.endswith(".whl")]
         assert len(wheels) == 1
-        assert b"--no-index" in archive.read("setup.sh")
+        setup = archive.read("setup.sh")
+        assert b"--no-index" in setup and b"chmod -R go-rwx /autograder/source/course" in setup
         assert archive.read("course/.autograder-secret").strip() == SECRET.encode()
         assert {"course/course.yml", "course/roster.csv"} <= set(infos)
 

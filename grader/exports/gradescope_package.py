@@ -51,16 +51,36 @@ def setup_script(wheel_name: str, requirements: Sequence[str]) -> str:
     )
 
 
+FALLBACK_RESULT = ('{"score": 0, "output_format": "md", "tests": [], "output": '
+                   '"**Not graded:** the autograder could not start (not your fault); '
+                   'your instructor can see its log."}')
+
+
 def run_script(assignment_id: str) -> str:
     """``run_autograder``: grade one submission.  Extra arguments (``--root DIR``,
-    ``--insecure``) are for tests; they come after the defaults, so they win."""
+    ``--insecure``) are for tests; they come after the defaults, so they win.
+
+    Should Python itself not start (a broken image), the script still leaves a
+    results.json that says so: a missing file is the one failure Gradescope
+    cannot explain to the student.
+    """
     return (
         "#!/usr/bin/env bash\n"
         "# Run by Gradescope for every submission; always leaves results/results.json.\n"
         f"PYTHON={VENV}/bin/python\n"
         "[ -x \"$PYTHON\" ] || PYTHON=python3\n"
-        "exec \"$PYTHON\" -m grader gradescope run --root /autograder "
+        "root=/autograder previous=\n"
+        "for argument in \"$@\"; do\n"
+        "  [ \"$previous\" = --root ] && root=$argument\n"
+        "  previous=$argument\n"
+        "done\n"
+        "rm -f \"$root/results/results.json\"\n"
+        "\"$PYTHON\" -m grader gradescope run --root /autograder "
         f"--assignment {shlex.quote(assignment_id)} \"$@\"\n"
+        "if [ ! -s \"$root/results/results.json\" ]; then\n"
+        "  mkdir -p \"$root/results\"\n"
+        f"  printf '%s\\n' {shlex.quote(FALLBACK_RESULT)} > \"$root/results/results.json\"\n"
+        "fi\n"
     )
 
 

@@ -182,3 +182,20 @@ def test_code_is_graded_in_the_sandbox_and_its_bug_is_named(autograder_zip, tmp_
                  for tag in t["tags"]}
     assert "kernel_flipped" in conv_tags
     assert buggy["score"] < right["score"]
+
+
+def test_python_that_cannot_start_still_leaves_a_result(autograder_zip, tmp_path):
+    """A broken image (here: a python3 that fails at once) must not leave Gradescope
+    without results.json."""
+    with zipfile.ZipFile(autograder_zip) as archive:
+        archive.extractall(tmp_path / "source")
+    (tmp_path / "source" / "run_autograder").chmod(0o755)
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "python3").write_text("#!/bin/sh\necho 'ImportError: no grader' >&2\nexit 1\n")
+    (fake / "python3").chmod(0o755)
+    env = {**os.environ, "PATH": f"{fake}:{os.environ['PATH']}"}
+    subprocess.run([str(tmp_path / "source" / "run_autograder"), "--root", str(tmp_path)],
+                   env=env, capture_output=True, timeout=60, check=False)
+    results = json.loads((tmp_path / "results" / "results.json").read_text())
+    assert results["score"] == 0 and "could not start" in results["output"]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from grader.exports.lms_common import WRONG_FEEDBACK, quiz_item, quiz_items
@@ -184,3 +186,13 @@ def test_a_one_question_choice_exercise_is_a_multichoice_with_its_options():
     assert right.fraction == 1.0 and right.text.split(". ", 1)[1] in exercise.prompt_markdown
     for mistake in case.mistakes:
         assert field.grade(_pick(field, mistake.value)).feedback == mistake.explanation
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.characters(whitelist_categories=("L", "N", "P", "S", "Zs")), min_size=1))
+@example("{1:NUMERICAL:=3:0#x} ~ # \\} &amp; &#35; \\(x^2\\)")
+def test_any_explanation_reads_back_exactly_from_a_cloze_field(explanation):
+    data = moodle_xml([quiz_item(_exercise(explanation), "quiz~0001")], category="c")
+    field = read_quiz(data)[0].fields[1]
+    assert field.grade(7).feedback == f"{explanation} Another reason.".strip()  # shared
+    assert field.grade(4).fraction == 1.0

@@ -191,9 +191,15 @@ def _cloze_credit(credit: float) -> str:
 
 
 def cloze_escape(text: str) -> str:
-    """Text for inside a Cloze field, as Moodle will decode it (see the module docstring)."""
-    escaped = html.escape(text, quote=False).replace("&", "&amp;").replace("#", "&#35;")
-    for char in "{}~\\":
+    """Text for inside a Cloze field, as Moodle will decode it (see the module docstring).
+
+    The importer decodes entities once, then turns ``\\}`` and ``\\#`` into ``}`` and
+    ``#``; so a backslash is encoded twice: it is stored as the HTML entity ``&#92;``,
+    which no later replacement touches and every browser shows as a backslash.
+    """
+    escaped = html.escape(text, quote=False).replace("&", "&amp;").replace("\\", "&amp;#92;")
+    escaped = escaped.replace("#", "&#35;")
+    for char in "{}~":
         escaped = escaped.replace(char, f"&#{ord(char)};")
     return escaped
 

@@ -1,4 +1,4 @@
-"""Building a run's request message and assembling its outcomes (no I/O but reads).
+"""Building a run's request message, assembling its outcomes, saying how it ended.
 
 Kept apart from ``sandbox.py`` so the process handling there stays short.
 """
@@ -9,6 +9,7 @@ import base64
 import dataclasses
 import hashlib
 import os
+import signal
 from collections.abc import Sequence
 
 from grader.errors import GraderError
@@ -134,3 +135,31 @@ def check_request(request: SandboxRequest) -> None:
     for probe in request.probes:
         if probe.kind not in ("attribute", "call") or not probe.name.isidentifier():
             raise GraderError(f"sandbox request: bad probe {probe!r}")
+
+
+def describe_end(status: int | None, timed_out: bool, limits: Limits,
+                 cpu_seconds: float | None = None, oom_mb: int | None = None) -> tuple[str, str]:
+    """How the child ended, as (reason for the interrupted step, reason for later steps).
+
+    ``cpu_seconds`` (measured by the child's parent) recognises the CPU limit when
+    the kernel's final SIGKILL rather than SIGXCPU ended the process; ``oom_mb``
+    (the run's memory budget, given when its cgroup counted an OOM kill) the
+    whole-run memory limit.
+    """
+    cpu_spent = cpu_seconds is not None and cpu_seconds >= limits.cpu_seconds
+    if timed_out:
+        return f"timed out after {limits.wall_seconds:g} s", "not run: an earlier call timed out"
+    later = "not run: an earlier call ended the process"
+    if status is None:
+        return "stopped unexpectedly (the sandbox lost the process)", later
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        if number == signal.SIGXCPU or (number == signal.SIGKILL and cpu_spent):
+            return f"used more than {limits.cpu_seconds} s of CPU time", later
+        name = signal.Signals(number).name if number in signal.valid_signals() else str(number)
+        if number == signal.SIGKILL and oom_mb:
+            return f"used more memory than allowed ({oom_mb} MiB for all its processes)", later
+        if number == signal.SIGKILL:
+            return f"was killed ({name}), for example for using too much memory", later
+        return f"crashed (signal {name})", later
+    return f"exited the process (exit code {os.WEXITSTATUS(status)}) before returning", later

@@ -18,7 +18,6 @@ import io
 import json
 import math
 import os
-import signal
 import stat
 from dataclasses import dataclass
 from typing import Any
@@ -57,10 +56,14 @@ class ResultBudget:
     def charge(self, nbytes: int) -> None:
         """Count ``nbytes`` more, or refuse with a message a student can act on."""
         if self.used + nbytes > self.allowed:
-            raise Invalid(f"your results total {(self.used + nbytes) / MIB:.0f} MiB, more than "
-                          f"the {self.allowed / MIB:.0f} MiB allowed (each number counts 8 "
-                          "bytes); return smaller arrays")
+            raise Invalid(f"your results total {_size(self.used + nbytes)}, more than the "
+                          f"{_size(self.allowed)} allowed (each number counts 8 bytes); "
+                          "return smaller arrays")
         self.used += nbytes
+
+
+def _size(nbytes: int) -> str:
+    return f"{nbytes / MIB:.0f} MiB" if nbytes >= MIB else f"{nbytes / 1024:.1f} KiB"
 
 
 def read_capped(path: str, cap: int, budget: ResultBudget | None = None) -> bytes | None:
@@ -267,31 +270,3 @@ def _normalize(array: np.ndarray) -> Any:
         if problem:
             raise Invalid(problem)
     return result.item() if result.ndim == 0 else result
-
-
-def describe_end(status: int | None, timed_out: bool, limits: Limits,
-                 cpu_seconds: float | None = None, oom_mb: int | None = None) -> tuple[str, str]:
-    """How the child ended, as (reason for the interrupted step, reason for later steps).
-
-    ``cpu_seconds`` (measured by the child's parent) recognises the CPU limit when
-    the kernel's final SIGKILL rather than SIGXCPU ended the process; ``oom_mb``
-    (the run's memory budget, given when its cgroup counted an OOM kill) the
-    whole-run memory limit.
-    """
-    cpu_spent = cpu_seconds is not None and cpu_seconds >= limits.cpu_seconds
-    if timed_out:
-        return f"timed out after {limits.wall_seconds:g} s", "not run: an earlier call timed out"
-    later = "not run: an earlier call ended the process"
-    if status is None:
-        return "stopped unexpectedly (the sandbox lost the process)", later
-    if os.WIFSIGNALED(status):
-        number = os.WTERMSIG(status)
-        if number == signal.SIGXCPU or (number == signal.SIGKILL and cpu_spent):
-            return f"used more than {limits.cpu_seconds} s of CPU time", later
-        name = signal.Signals(number).name if number in signal.valid_signals() else str(number)
-        if number == signal.SIGKILL and oom_mb:
-            return f"used more memory than allowed ({oom_mb} MiB for all its processes)", later
-        if number == signal.SIGKILL:
-            return f"was killed ({name}), for example for using too much memory", later
-        return f"crashed (signal {name})", later
-    return f"exited the process (exit code {os.WEXITSTATUS(status)}) before returning", later

@@ -43,10 +43,11 @@ from grader.sandbox.messages import (
     HELPER_STOPPED,
     assemble_result,
     check_request,
+    describe_end,
     request_message,
     shared_message,
 )
-from grader.sandbox.readback import MIB, ResultBudget, describe_end
+from grader.sandbox.readback import MIB, ResultBudget
 from grader.sandbox.shared import Progress, RunEvents, settle
 
 RESULTS_MB = 128  # all arrays of one submission, as the grader holds them

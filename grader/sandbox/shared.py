@@ -32,8 +32,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from grader.sandbox.api import SandboxRequest, SandboxResult
-from grader.sandbox.messages import HELPER_STOPPED, assemble_result, shared_limits
-from grader.sandbox.readback import Invalid, ResultBudget, describe_end, read_capped
+from grader.sandbox.messages import HELPER_STOPPED, assemble_result, describe_end, shared_limits
+from grader.sandbox.readback import Invalid, ResultBudget, read_capped
 
 # How often the parent reads the progress records while a shared child runs: a
 # request's own wall-clock limit is enforced at most this late.

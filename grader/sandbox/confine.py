@@ -93,14 +93,6 @@ def mount_tmpfs(target: str, size_mb: int, mode: str = "1777", read_only: bool =
     mount("tmpfs", target, "tmpfs", flags, f"size={size_mb}m,mode={mode}")
 
 
-def hide(path: str) -> None:
-    """Cover a directory (empty, unreadable tmpfs) or a file (/dev/null) from the child."""
-    if os.path.isdir(path):
-        mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=000")
-    elif os.path.exists(path):
-        mount("/dev/null", path, None, MS_BIND)
-
-
 def bind(source: str, target: str, *, read_only: bool) -> None:
     """Bind ``source`` (a folder or a file) onto ``target``; read-only and without
     set-uid or devices when asked (a bind takes its flags only from a remount)."""

@@ -78,3 +78,4 @@ def test_many_small_dtype_results_are_refused_before_the_grader_widens_them(sand
                           "return smaller arrays")
     assert peak < (RESULTS_MB + 64) * 2**20, f"the grader held {peak / 2**20:.0f} MiB"
     np.testing.assert_array_equal(result.probes[-1].value, EXPECTED)  # small ones still fit
+    assert grade(result, *["small"] * 12, "scale") == [0.0] * 12 + [1.0]

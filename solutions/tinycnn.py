@@ -14,9 +14,9 @@ routes each window's gradient to its first maximum in row-major order.  The loss
 cross-entropy averaged over the batch (natural logarithm).  Labels ``y`` are ints.
 
 The student-facing functions (``tinycnn_forward``, ``tinycnn_backward``,
-``tinycnn_train``) keep their bodies between the SOLUTION markers and use only
-``np`` there (``tinycnn_train`` also calls ``tinycnn_backward``, which the student's
-training module imports from their own backward module).
+``tinycnn_fit``, ``tinycnn_train``) keep their bodies between the SOLUTION markers
+and use only ``np`` there, besides each other: the training module of a student
+imports ``tinycnn_forward`` and ``tinycnn_backward`` from their own modules.
 """
 
 from __future__ import annotations
@@ -90,8 +90,8 @@ def tinycnn_backward(x, y, conv_w, conv_b, dense_w, dense_b):
     ### END SOLUTION
 
 
-def tinycnn_train(x, y, seed=0, epochs=40):
-    """Trained parameters ``(conv_w, conv_b, dense_w, dense_b)`` for images ``x``, labels ``y``.
+def tinycnn_fit(x, y, seed=0, epochs=40):
+    """One training run: parameters ``(conv_w, conv_b, dense_w, dense_b)`` after ``epochs``.
 
     He-initialised weights (zero biases) from ``np.random.default_rng(seed)``, then
     ``epochs`` passes of Adam (step 0.01) over shuffled mini-batches of 32, with the
@@ -118,13 +118,34 @@ def tinycnn_train(x, y, seed=0, epochs=40):
             chosen = order[start:start + batch]
             grads = tinycnn_backward(x[chosen], y[chosen], *params)
             t += 1
-            for p, g, m, v in zip(params, grads, first, second):
+            for p, g, m, v in zip(params, grads, first, second, strict=True):
                 m *= beta1
                 m += (1 - beta1) * g
                 v *= beta2
                 v += (1 - beta2) * g * g
                 p -= step * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + 1e-8)
     return tuple(params)
+    ### END SOLUTION
+
+
+def tinycnn_train(x, y, seed=0, epochs=40, restarts=3):
+    """Trained parameters: the best of ``restarts`` runs of ``tinycnn_fit`` by training loss.
+
+    Why restarts: a 114-parameter network sometimes settles with two filters on
+    one orientation; about one run in three does on the stripes, and the training
+    loss tells those runs apart, so keeping the best of three makes >= 99% test
+    accuracy reliable.  Run ``r`` uses the seed ``[seed, r]``.
+    """
+    ### BEGIN SOLUTION
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y)
+    best, best_loss = None, np.inf
+    for run in range(restarts):
+        params = tinycnn_fit(x, y, seed=[seed, run], epochs=epochs)
+        probs = tinycnn_forward(x, *params)
+        loss = -np.mean(np.log(np.maximum(probs[np.arange(len(y)), y], 1e-300)))
+        if loss < best_loss:
+            best, best_loss = params, loss
+    return best
     ### END SOLUTION
 
 
@@ -155,7 +176,7 @@ def check_param_shapes(params, x_shape, classes, filters=3, k=3):
             f"got {type(params).__name__}")
     pooled = filters * ((x_shape[2] - k + 1) // 2) * ((x_shape[3] - k + 1) // 2)
     wanted = ((filters, 1, k, k), (filters,), (classes, pooled), (classes,))
-    for name, value, shape in zip(PARAM_NAMES, params, wanted):
+    for name, value, shape in zip(PARAM_NAMES, params, wanted, strict=True):
         if np.shape(value) != shape:
             raise ValueError(f"{name} has shape {np.shape(value)}, expected {shape}")
 

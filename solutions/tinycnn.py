@@ -38,9 +38,10 @@ def tinycnn_forward(x, conv_w, conv_b, dense_w, dense_b):
     conv_w, dense_w = np.asarray(conv_w, dtype=np.float64), np.asarray(dense_w, dtype=np.float64)
     k = conv_w.shape[-1]
     windows = np.lib.stride_tricks.sliding_window_view(x[:, 0], (k, k), axis=(1, 2))
-    z = np.einsum("nyxij,fij->nfyx", windows, conv_w[:, 0]) + np.reshape(conv_b, (1, -1, 1, 1))
-    a = np.maximum(z, 0.0)
-    n, f, oh, ow = a.shape
+    n, oh, ow, f = windows.shape[0], windows.shape[1], windows.shape[2], conv_w.shape[0]
+    cols = windows.reshape(n * oh * ow, k * k)  # one row per output position (im2col)
+    z = (cols @ conv_w.reshape(f, k * k).T).reshape(n, oh, ow, f).transpose(0, 3, 1, 2)
+    a = np.maximum(z + np.reshape(conv_b, (1, -1, 1, 1)), 0.0)
     ph, pw = oh // 2, ow // 2
     pooled = a[:, :, : 2 * ph, : 2 * pw].reshape(n, f, ph, 2, pw, 2).max(axis=(3, 5))
     logits = pooled.reshape(n, -1) @ dense_w.T + np.asarray(dense_b, dtype=np.float64)
@@ -63,9 +64,11 @@ def tinycnn_backward(x, y, conv_w, conv_b, dense_w, dense_b):
     conv_w, dense_w = np.asarray(conv_w, dtype=np.float64), np.asarray(dense_w, dtype=np.float64)
     k = conv_w.shape[-1]
     windows = np.lib.stride_tricks.sliding_window_view(x[:, 0], (k, k), axis=(1, 2))
-    z = np.einsum("nyxij,fij->nfyx", windows, conv_w[:, 0]) + np.reshape(conv_b, (1, -1, 1, 1))
+    n, oh, ow, f = windows.shape[0], windows.shape[1], windows.shape[2], conv_w.shape[0]
+    cols = windows.reshape(n * oh * ow, k * k)  # one row per output position (im2col)
+    z = (cols @ conv_w.reshape(f, k * k).T).reshape(n, oh, ow, f).transpose(0, 3, 1, 2)
+    z = z + np.reshape(conv_b, (1, -1, 1, 1))
     a = np.maximum(z, 0.0)
-    n, f, oh, ow = a.shape
     ph, pw = oh // 2, ow // 2
     blocks = a[:, :, : 2 * ph, : 2 * pw].reshape(n, f, ph, 2, pw, 2).transpose(0, 1, 2, 4, 3, 5)
     blocks = blocks.reshape(n, f, ph, pw, 4)
@@ -84,7 +87,7 @@ def tinycnn_backward(x, y, conv_w, conv_b, dense_w, dense_b):
     d_a = np.zeros_like(a)
     d_a[:, :, : 2 * ph, : 2 * pw] = d_blocks.reshape(n, f, 2 * ph, 2 * pw)
     d_z = d_a * (z > 0)
-    d_conv_w = np.einsum("nfyx,nyxij->fij", d_z, windows)[:, None]
+    d_conv_w = (d_z.transpose(1, 0, 2, 3).reshape(f, -1) @ cols).reshape(f, 1, k, k)
     d_conv_b = d_z.sum(axis=(0, 2, 3))
     return d_conv_w, d_conv_b, d_dense_w, d_dense_b
     ### END SOLUTION
@@ -182,7 +185,11 @@ def check_param_shapes(params, x_shape, classes, filters=3, k=3):
 
 
 def tinycnn_param_count(classes=3, filters=3, k=3, size=8):
-    """Parameters of TinyCNN for ``size x size`` inputs: conv weights and biases, dense."""
+    """Parameters of TinyCNN for ``size x size`` inputs: conv weights and biases, dense.
+
+    Pooling, ReLU and flatten have none, and the convolution's count does not depend
+    on ``size``; the dense layer's does, through the pooled map (``filters * p * p``).
+    """
     pooled = filters * ((size - k + 1) // 2) ** 2
     return filters * k * k + filters + pooled * classes + classes
 
@@ -190,3 +197,11 @@ def tinycnn_param_count(classes=3, filters=3, k=3, size=8):
 def mlp_param_count(width, classes=3, inputs=64):
     """Parameters of a one-hidden-layer MLP ``inputs -> width -> classes`` with biases."""
     return inputs * width + width + width * classes + classes
+
+
+def tinycnn_layer_shapes(size=8, filters=3, k=3, classes=3):
+    """Shapes of one sample after conv, ReLU, pool, flatten and dense (no batch axis)."""
+    side = size - k + 1
+    pooled = (filters, side // 2, side // 2)
+    return ((filters, side, side), (filters, side, side), pooled,
+            (filters * (side // 2) ** 2,), (classes,))

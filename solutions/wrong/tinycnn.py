@@ -82,6 +82,15 @@ def gradient_ascent(x, y, conv_w, conv_b, dense_w, dense_b):
     return tuple(-g for g in grads)
 
 
+def count_biases_forgotten(classes=3, filters=3, k=3, size=8):
+    return tinycnn.tinycnn_param_count(classes, filters, k, size) - filters - classes
+
+
+def count_pooling_ignored(classes=3, filters=3, k=3, size=8):
+    flat = filters * (size - k + 1) ** 2
+    return filters * k * k + filters + flat * classes + classes
+
+
 _BACK = "tinycnn_backward"
 _FWD = "tinycnn_forward"
 
@@ -112,6 +121,12 @@ MISTAKES = (
     Mistake("tinycnn_gradient_sign", _BACK,
             "Every gradient has the wrong sign: backward returns dL/dtheta, the direction "
             "in which the loss grows.", gradient_ascent),
+    Mistake("tinycnn_count_biases_forgotten", "tinycnn_param_count",
+            "Each filter and each dense output has a bias, and biases are parameters too.",
+            count_biases_forgotten),
+    Mistake("tinycnn_count_pooling_ignored", "tinycnn_param_count",
+            "The dense layer sees the pooled maps (half the side), not the convolution output.",
+            count_pooling_ignored),
     Mistake("tinycnn_kernel_flipped", _FWD,
             "Deep-learning convolution is cross-correlation: the kernel is not flipped.",
             partial(_forward, flip=True)),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from grader.authoring.kinds.base import Kind, KindOutput
 from grader.errors import SpecError
 
-KIND_NAMES: tuple[str, ...] = ("by_hand", "multiple_choice", "implementation")
+KIND_NAMES: tuple[str, ...] = ("by_hand", "multiple_choice", "implementation", "metric")
 
 
 def get_kind(name: str) -> Kind:
@@ -22,6 +22,10 @@ def get_kind(name: str) -> Kind:
         from grader.authoring.kinds.implementation import ImplementationKind
 
         return ImplementationKind()
+    if name == "metric":
+        from grader.authoring.kinds.metric import MetricKind
+
+        return MetricKind()
     raise SpecError(f"unknown kind {name!r}; expected one of {', '.join(KIND_NAMES)}")
 
 

@@ -16,6 +16,7 @@ Options::
     helpers: [tinycnn_fit]            # more reference functions cut into the same stub
     imports: ["from tinycnn_backward import tinycnn_backward"]  # for the stub
     solution_helpers: [tinycnn_backward]  # written out in full in the solution module
+    outputs: [conv_w, conv_b, dense_w, dense_b]  # names of the returned tuple's parts
     dataset: {generator: "solutions.stripes:make_stripes", train: 2000, test: 1000,
               arguments: {noise: 0.2}}
     metric: {function: "solutions.tinycnn:tinycnn_accuracy", name: test accuracy,
@@ -44,6 +45,9 @@ class MetricKind:
     """One hidden case: call the student's function on released data, score it on hidden data."""
 
     name = "metric"
+    # each self-check seed trains the reference (seconds): 20 seeds check the ">= 99% for
+    # every student" promise without making ``cnn-grader selfcheck`` take many minutes
+    max_selfcheck_seeds = 20
 
     def check_options(self, options: Mapping[str, Any]) -> list[OptionProblem]:
         if not isinstance(options, Mapping):
@@ -57,6 +61,9 @@ class MetricKind:
             names = options.get(key, [])
             if not isinstance(names, list) or any(n not in topics for n in names):
                 problems.append((f"options.{key}", "expected a list of reference functions"))
+        outputs = options.get("outputs", [])
+        if not isinstance(outputs, list) or not all(isinstance(o, str) for o in outputs):
+            problems.append(("options.outputs", "expected a list of output names"))
         imports = options.get("imports", [])
         if not isinstance(imports, list) or not all(isinstance(i, str) for i in imports):
             problems.append(("options.imports", "expected a list of import lines"))
@@ -79,7 +86,8 @@ class MetricKind:
             points=spec.points,
             public=False,
             answer_type="array",
-            probe=Probe("call", topic, (("x", x_train), ("y", y_train))),
+            probe=Probe("call", topic, (("x", x_train), ("y", y_train)),
+                        tuple(options.get("outputs", ()))),
             expected=None,
             metric=MetricScoring(
                 metric=scoring["function"],

@@ -88,7 +88,7 @@ def _uniform_integers(seed, label, count):
     """``count`` integers uniform on ``[0, 2**24)`` from SHAKE-256 of ``seed`` and ``label``."""
     if isinstance(seed, bool) or not isinstance(seed, int | bytes | np.integer):
         raise TypeError(f"seed must be an integer or bytes, got {type(seed).__name__}")
-    key = seed if isinstance(seed, bytes) else str(int(seed)).encode()
+    key = b"bytes:" + seed if isinstance(seed, bytes) else b"int:" + str(int(seed)).encode()
     stream = hashlib.shake_256(b"cnn-grader/stripes/v1/" + label.encode() + b"/" + key)
     raw = np.frombuffer(stream.digest(3 * count), dtype=np.uint8).reshape(count, 3)
     return raw[:, 0].astype(np.int64) | (raw[:, 1].astype(np.int64) << 8) | (

@@ -7,8 +7,6 @@ differs from the reference in exactly the step its explanation names.
 
 from __future__ import annotations
 
-from functools import partial
-
 import numpy as np
 
 from solutions import tinycnn
@@ -77,6 +75,20 @@ def _backward(x, y, conv_w, conv_b, dense_w, dense_b, *, onehot=True, relu_mask=
     return d_conv_w, d_conv_b, d_dense_w, d_dense_b
 
 
+def _backward_with(**wrong):
+    """A backward mistake with the reference's exact signature (one step switched)."""
+    def mistake(x, y, conv_w, conv_b, dense_w, dense_b):
+        return _backward(x, y, conv_w, conv_b, dense_w, dense_b, **wrong)
+    return mistake
+
+
+def _forward_with(**wrong):
+    """A forward mistake with the reference's exact signature (one step switched)."""
+    def mistake(x, conv_w, conv_b, dense_w, dense_b):
+        return _forward(x, conv_w, conv_b, dense_w, dense_b, **wrong)
+    return mistake
+
+
 def gradient_ascent(x, y, conv_w, conv_b, dense_w, dense_b):
     grads = tinycnn.tinycnn_backward(x, y, conv_w, conv_b, dense_w, dense_b)
     return tuple(-g for g in grads)
@@ -97,27 +109,27 @@ _FWD = "tinycnn_forward"
 MISTAKES = (
     Mistake("tinycnn_softmax_grad_no_onehot", _BACK,
             "The gradient at the logits is softmax(z) - onehot(y): the one-hot of the label "
-            "was not subtracted.", partial(_backward, onehot=False)),
+            "was not subtracted.", _backward_with(onehot=False)),
     Mistake("tinycnn_relu_grad_through_negatives", _BACK,
             "ReLU's gradient is 0 where its input was negative; the gradient was passed "
-            "through every cell.", partial(_backward, relu_mask=False)),
+            "through every cell.", _backward_with(relu_mask=False)),
     Mistake("tinycnn_pool_grad_every_cell", _BACK,
             "Max-pooling sends the gradient only to the cell that held the maximum; it was "
-            "sent to every cell of the window.", partial(_backward, pool_to_all=True)),
+            "sent to every cell of the window.", _backward_with(pool_to_all=True)),
     Mistake("tinycnn_loss_summed", _BACK,
             "The loss is averaged over the batch, so every gradient carries a factor 1/N; "
             "the gradients are N times too large (loss summed).",
-            partial(_backward, averaged=False)),
+            _backward_with(averaged=False)),
     Mistake("tinycnn_dense_grad_transposed", _BACK,
             "The dense weights' gradient has the weights' shape (classes, 27): "
-            "d_logits.T @ flat, not flat.T @ d_logits.", partial(_backward, transposed=True)),
+            "d_logits.T @ flat, not flat.T @ d_logits.", _backward_with(transposed=True)),
     Mistake("tinycnn_bias_grads_forgotten", _BACK,
             "The biases get gradients too: the sum of the upstream gradient over the batch "
-            "(and over positions for the conv bias).", partial(_backward, biases=False)),
+            "(and over positions for the conv bias).", _backward_with(biases=False)),
     Mistake("tinycnn_conv_grad_flipped", _BACK,
             "The kernel gradient correlates the input with the upstream gradient; it is not "
             "flipped (only the input gradient uses the flipped kernel).",
-            partial(_backward, flipped=True)),
+            _backward_with(flipped=True)),
     Mistake("tinycnn_gradient_sign", _BACK,
             "Every gradient has the wrong sign: backward returns dL/dtheta, the direction "
             "in which the loss grows.", gradient_ascent),
@@ -129,19 +141,19 @@ MISTAKES = (
             count_pooling_ignored),
     Mistake("tinycnn_kernel_flipped", _FWD,
             "Deep-learning convolution is cross-correlation: the kernel is not flipped.",
-            partial(_forward, flip=True)),
+            _forward_with(flip=True)),
     Mistake("tinycnn_average_pooled", _FWD,
             "TinyCNN max-pools: each 2x2 window gives its maximum, not its mean.",
-            partial(_forward, pool="avg")),
+            _forward_with(pool="avg")),
     Mistake("tinycnn_softmax_over_batch", _FWD,
             "Softmax normalises each sample's scores over the classes (axis 1), not over "
-            "the batch.", partial(_forward, softmax_axis=0)),
+            "the batch.", _forward_with(softmax_axis=0)),
     Mistake("tinycnn_flatten_channels_last", _FWD,
             "Flatten the pooled maps in (filter, row, column) order, as the dense weights "
-            "expect; they were flattened channels-last.", partial(_forward, channels_last=True)),
+            "expect; they were flattened channels-last.", _forward_with(channels_last=True)),
     Mistake("tinycnn_softmax_forgotten", _FWD,
             "The forward pass ends with a softmax: probabilities, not raw scores.",
-            partial(_forward, softmax=False)),
+            _forward_with(softmax=False)),
 )
 
 SHOWS_WHEN = {

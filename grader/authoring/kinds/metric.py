@@ -102,7 +102,8 @@ class MetricKind:
         stub, solution = _sources(spec, options)
         context = {"function": topic, "n_train": len(y_train), "n_test": len(y_test),
                    "files": [f"{spec.module}_x.npy", f"{spec.module}_y.npy"],
-                   "full_at": float(scoring["full_at"]), "zero_at": float(scoring["zero_at"])}
+                   "full_at": float(scoring["full_at"]), "zero_at": float(scoring["zero_at"]),
+                   "examples": _examples(x_train, y_train)}
         return KindOutput(prompt_context=context, cases=(case,), stub_source=stub,
                           solution_source=solution)
 
@@ -131,6 +132,13 @@ def released_arrays(variant: AssignmentVariant) -> dict[str, bytes]:
                     np.save(buffer, value, allow_pickle=False)
                     files[f"{exercise.module}_{name}.npy"] = buffer.getvalue()
     return files
+
+
+def _examples(x: np.ndarray, y: np.ndarray, count: int = 3) -> list[dict[str, Any]]:
+    """The first training examples as 2-D grids rounded to one decimal, for the prompt."""
+    images = np.asarray(x, dtype=np.float64)[:count]
+    return [{"label": int(label), "image": np.round(image.reshape(image.shape[-2:]), 1) + 0.0}
+            for image, label in zip(images, np.asarray(y)[:count], strict=True)]
 
 
 def _seed(rng: Any, label: str) -> int:

@@ -13,7 +13,7 @@ from grader.errors import GraderError
 from grader.grading.grade import grade_submission
 from grader.grading.metric import check_metric_case, metric_fraction, resolve_metric
 from grader.model import MetricScoring
-from tests.tinycnn.conftest import exercise
+from tests.tinycnn.conftest import REPO, exercise
 
 
 def _train_case(variant):
@@ -98,3 +98,14 @@ def test_bad_options_are_reported_by_key():
         "metric": {"function": "solutions.tinycnn:tinycnn_accuracy", "full_at": 0.5,
                    "zero_at": 0.9}}))
     assert set(problems) == {"options.dataset.train", "options.metric.full_at"}
+
+
+def test_a_misspelt_option_names_file_line_and_key(tmp_path):
+    from grader.authoring.course import load_exercises
+
+    text = (REPO / "exercises" / "tinycnn-train.yml").read_text()
+    (tmp_path / "tinycnn-train.yml").write_text(text.replace("  dataset:", "  datasett:"))
+    _, problems = load_exercises(tmp_path)
+    (problem,) = problems
+    assert problem.path == "options.datasett" and "did you mean 'dataset'" in problem.message
+    assert text.splitlines()[problem.line - 1].strip().startswith("dataset:")

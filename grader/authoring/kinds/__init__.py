@@ -15,7 +15,7 @@ KIND_NAMES: tuple[str, ...] = ("by_hand", "multiple_choice", "implementation", "
 OPTION_KEYS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "by_hand": ("reference", "arguments", "calls", "answers"),
     "multiple_choice": ("questions", "pick"),
-    "implementation": ("reference", "outputs", "cases"),
+    "implementation": ("reference", "outputs", "cases", "gradient_check"),
 })
 
 

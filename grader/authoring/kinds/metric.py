@@ -48,6 +48,8 @@ class MetricKind:
     # each self-check seed trains the reference (seconds): 20 seeds check the ">= 99% for
     # every student" promise without making ``cnn-grader selfcheck`` take many minutes
     max_selfcheck_seeds = 20
+    option_keys = ("reference", "helpers", "imports", "solution_helpers", "outputs", "label",
+                   "dataset", "metric", "figures")
 
     def check_options(self, options: Mapping[str, Any]) -> list[OptionProblem]:
         if not isinstance(options, Mapping):

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from grader import __version__
+from grader.cli.help import SECRET_EPILOG, show_defaults
 from grader.errors import CnnGraderError, GraderError
 
 COMMAND_MODULES = (
@@ -50,6 +51,7 @@ def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentP
     parser = argparse.ArgumentParser(
         prog="cnn-grader",
         description="Per-student randomized, auto-graded exercises on convolutional networks.",
+        epilog=SECRET_EPILOG,
     )
     parser.add_argument("--version", action="version", version=f"cnn-grader {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -61,6 +63,7 @@ def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentP
                 raise
             continue
         module.register(subparsers)
+    show_defaults(parser)
     return parser
 
 

@@ -4,7 +4,7 @@ Unlike ``public_cases`` (public cases only, in a format ``test_public.py`` reads
 without the grader), this keeps everything, hidden answers included, and every type:
 tuples stay tuples, NumPy scalars keep their dtype, arrays their dtype and shape,
 floats their exact value (JSON writes ``repr``).  Only the frozen dataclasses of
-``grader.model`` are rebuilt, by name from a fixed list; anything else raises
+``grader.model`` are rebuilt, by class name; anything else raises
 ``TypeError`` when encoding (the caller then does not store the variant).
 """
 
@@ -17,20 +17,13 @@ from typing import Any
 
 import numpy as np
 
+from grader import model
 from grader.authoring.public_cases import ArrayPool
-from grader.model import (
-    AnswerForm,
-    AssignmentVariant,
-    Case,
-    ExerciseVariant,
-    ModeledAnswer,
-    Practice,
-    Probe,
-    Tolerance,
-)
+from grader.model import AssignmentVariant
 
-CLASSES = {cls.__name__: cls for cls in (AnswerForm, AssignmentVariant, Case, ExerciseVariant,
-                                         ModeledAnswer, Practice, Probe, Tolerance)}
+# Only the frozen dataclasses of grader.model are rebuilt, by name (new ones included).
+CLASSES = {name: cls for name, cls in vars(model).items() if isinstance(cls, type)
+           and dataclasses.is_dataclass(cls) and cls.__module__ == model.__name__}
 FIELDS = {cls: tuple(f.name for f in dataclasses.fields(cls)) for cls in CLASSES.values()}
 PLAIN = (bool, int, str, type(None))
 NUMERIC = "biufc"  # dtype kinds packed exactly (text arrays would be widened by packing)

@@ -20,18 +20,21 @@ from grader.grading.pipeline import SandboxWhenNeeded, run_check
 # Every grader module `check` may import in a folder whose answers are all constants.
 CHECK_MODULES = frozenset({
     "grader", "grader.errors", "grader.model", "grader.results",
-    "grader.cli", "grader.cli.grading",
+    "grader.cli", "grader.cli.help", "grader.cli.grading",
     "grader.grading", "grader.grading.pipeline", "grader.grading.grade",
     "grader.grading.collect", "grader.grading.compare", "grader.grading.locate",
     "grader.grading.literal_answers", "grader.grading.notebook_cells",
+    "grader.grading.exception_hints", "grader.grading.gradient_hints",
     "grader.authoring", "grader.authoring.public_cases", "grader.authoring.answer_forms",
     "grader.authoring.late",
     "grader.exports", "grader.exports.check_report", "grader.exports.feedback",
+    "grader.exports.filters",
     # the sandbox package's __init__ imports its Sandbox, even when check starts none
     "grader.sandbox", "grader.sandbox.api", "grader.sandbox.checks",
     "grader.sandbox.isolation", "grader.sandbox.confine", "grader.sandbox.sandbox",
     "grader.sandbox.shared", "grader.sandbox.readback", "grader.sandbox.messages",
-    "grader.sandbox.wire", "grader.sandbox.direct",
+    "grader.sandbox.wire", "grader.sandbox.direct", "grader.sandbox.cgroups",
+    "grader.sandbox.follow", "grader.sandbox.helper",
 })
 # Besides the standard library, `check` needs NumPy only.
 THIRD_PARTY = frozenset({"numpy"})
@@ -73,7 +76,7 @@ def test_check_in_a_fresh_release_loads_only_the_named_modules(demo_release, ass
 def test_check_loads_no_other_command_and_no_authoring_stack(demo_release):
     loaded = loaded_by_check(demo_release("a1-sizes-and-counts") / "s00000")
     assert not [m for m in loaded["grader"] if m.startswith("grader.cli.")
-                and m != "grader.cli.grading"]
+                and m not in ("grader.cli.grading", "grader.cli.help")]  # help: text only
     assert "grader.authoring.course" not in loaded["grader"]
     assert not {"yaml", "jinja2"} & set(loaded["other"])
 

@@ -22,6 +22,8 @@ import copy
 import json
 import os
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -98,6 +100,17 @@ def measure(rounds: int, course_path: Path) -> dict:
             "overhead_s": grading - compute, "parent_cpu_s": statistics.median(cpus),
             "tree_cpu_s": statistics.median(trees) if zygote else None,
             "score": score, "max_score": total, "isolation": isolation}
+
+
+def impl_overhead(tree: Path, rounds: int) -> dict:
+    """``bench_impl_overhead.py`` of this checkout run against ``tree``'s code."""
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    done = subprocess.run([sys.executable, str(Path(__file__).resolve()),
+                           "--rounds", str(rounds), "--course", str(tree / "course.yml")],
+                          env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        return {"error": done.stderr.strip().splitlines()[-1:]}
+    return json.loads(done.stdout)
 
 
 def main() -> None:

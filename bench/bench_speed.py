@@ -1,18 +1,17 @@
 """The speed targets of issue 15, before and after, side by side in one run.
 
-"Before" is another commit (default ``BEFORE``, the last landed version before the
-speed work) in a temporary ``git worktree``; "after" is this checkout.  Both run
-through the command line (``python -m grader ...``, ``PYTHONPATH`` at the tree) on
-the same course copy, roster, secret and submissions, in alternating rounds so that
-load on the machine falls on both alike: batch grading of the bench's mix (CPU of
-the whole process tree per submission, submissions/s, peak RSS); ``check`` in a
-release folder against ``python -c "import numpy"``, timed in turn; ``generate`` of
-every demo assignment for 1,000 students (output on tmpfs); our overhead on one
-implementation submission beyond the student's own computing
-(``bench_impl_overhead.py``); and, after only, a variant rebuilt against read from
-the variant store (``bench_variant_store.py``).  Both trees are byte-compiled first,
-as an installed package is: with ``PYTHONDONTWRITEBYTECODE`` set (as on this machine)
-each command would otherwise compile the grader again, which ``import numpy`` never does.
+"Before" is another commit (default ``BEFORE``) in a temporary ``git worktree``;
+"after" is this checkout.  Both run through the command line (``python -m grader``,
+``PYTHONPATH`` at the tree), each on its own demo course (exercises were added since)
+with the same roster, secret and submission mix, in alternating rounds so that load
+falls on both alike: batch grading (CPU of the whole process tree per submission,
+submissions/s, peak RSS); ``check`` in a release folder against ``python -c "import
+numpy"``, timed in turn; ``generate`` of every demo assignment for 1,000 students
+(output on tmpfs); our overhead on an implementation submission beyond the student's
+computing (``bench_impl_overhead.py``); after only, a variant rebuilt against read
+from the variant store (``bench_variant_store.py``).  Both trees are byte-compiled
+first, as an installed package is (with ``PYTHONDONTWRITEBYTECODE`` set, each command
+would compile the grader again, which ``import numpy`` never does).
 
     .venv/bin/python bench/bench_speed.py            # prints, rewrites its RESULTS.md section
     .venv/bin/python bench/bench_speed.py --quick    # smaller, prints only
@@ -23,7 +22,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
-import json
 import os
 import platform
 import resource
@@ -41,6 +39,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from bench_batch import MIX, profile_for  # noqa: E402
+from bench_impl_overhead import impl_overhead  # noqa: E402
 from bench_variant_store import store_versus_build  # noqa: E402
 
 from grader.authoring.course import load_course  # noqa: E402
@@ -50,6 +49,7 @@ BEFORE = "829b38e"  # the version that landed before this wave (first build, sto
 SECTION = "## Speed targets (issue 15)"
 SECRET = "5f3c9a0e7d2b4c6a8e1f3a5c7e9b0d2f4a6c8e0b1d3f5a7c9e2b4d6f8a0c1e3b"
 SECRET_ENV = "CNN_GRADER_SECRET"
+NOTES = REPO / "bench" / "speed_notes.md"  # where the time goes: written by hand
 
 
 @contextlib.contextmanager
@@ -65,12 +65,12 @@ def tree_at(ref: str) -> Iterator[Path]:
                        check=False, capture_output=True)
 
 
-def course_copy(root: Path, students: int) -> Path:
-    """The demo course with a roster of ``students`` bench students."""
+def course_copy(root: Path, tree: Path, students: int) -> Path:
+    """``tree``'s demo course (each version reads its own) with ``students`` students."""
     course = root / "course"
-    course.mkdir()
-    shutil.copy(REPO / "course.yml", course / "course.yml")
-    shutil.copytree(REPO / "exercises", course / "exercises")
+    course.mkdir(parents=True)
+    shutil.copy(tree / "course.yml", course / "course.yml")
+    shutil.copytree(tree / "exercises", course / "exercises")
     with (course / "roster.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["student_id", "name", "email"])
@@ -144,17 +144,6 @@ def compile_tree(tree: Path) -> None:
                     str(tree / "solutions")], check=True, capture_output=True)
 
 
-def impl_overhead(tree: Path, rounds: int) -> dict:
-    """``bench_impl_overhead.py`` of this checkout run against ``tree``'s code."""
-    env = {**os.environ, "PYTHONPATH": str(tree)}
-    done = subprocess.run([sys.executable, str(REPO / "bench" / "bench_impl_overhead.py"),
-                           "--rounds", str(rounds), "--course", str(tree / "course.yml")],
-                          env=env, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        return {"error": done.stderr.strip().splitlines()[-1:]}
-    return json.loads(done.stdout)
-
-
 def generate(tree: Path, course: Path, assignment: str, out: Path) -> dict:
     shutil.rmtree(out, ignore_errors=True)
     return run(tree, "generate", "--course", str(course), "--assignment", assignment,
@@ -164,28 +153,31 @@ def generate(tree: Path, course: Path, assignment: str, out: Path) -> dict:
 def measure(trees: dict[str, Path], args: argparse.Namespace, root: Path, out: Path) -> dict:
     """Every figure for every tree; releases go to ``out`` (a tmpfs: the disk's cost of
     creating 17,000-22,000 files is the machine's, not ours)."""
-    course = course_copy(root, max(args.students, 1000))
+    courses = {name: course_copy(root / f"course-{i}", tree, max(args.students, 1000))
+               for i, (name, tree) in enumerate(trees.items())}
+    course = courses["after"]
     assignments = [a.assignment_id for a in load_course(course).assignments]
     first = assignments[0]
-    submissions = root / "submissions"
-    write_submissions(course, first, submissions, args.students)
+    submissions = {name: root / f"submissions-{i}" for i, name in enumerate(trees)}
+    for name, folder in submissions.items():  # the same mix, on each version's exercises
+        write_submissions(courses[name], first, folder, args.students)
     results: dict = {name: {"grade": [], "generate": {}, "impl": []} for name in trees}
     for tree in trees.values():
         compile_tree(tree)
     for _ in range(args.rounds):
         for name, tree in trees.items():
-            results[name]["grade"].append(
-                grade(tree, course, first, submissions, root / f"graded-{name}"))
+            results[name]["grade"].append(grade(tree, courses[name], first,
+                                                submissions[name], root / f"graded-{name}"))
             results[name]["impl"].append(impl_overhead(tree, args.impl_rounds))
     for assignment in assignments:
         for name, tree in trees.items():
             try:
                 results[name]["generate"][assignment] = generate(
-                    tree, course, assignment, out / f"release-{name}")
+                    tree, courses[name], assignment, out / f"release-{name}")
             except SystemExit as error:  # an assignment the old version does not have
                 results[name]["generate"][assignment] = str(error).splitlines()[0]
     for name, tree in trees.items():
-        generate(tree, course, first, out / f"release-{name}")
+        generate(tree, courses[name], first, out / f"release-{name}")
     releases = {name: out / f"release-{name}" / first / "s00000" for name in trees}
     pairs: dict[str, list] = {name: [] for name in trees}
     for _ in range(3):  # alternating blocks: load falls on both trees alike
@@ -277,7 +269,7 @@ def main() -> None:
         f"{os.getloadavg()[0]:.1f} at the end.  Batch: assignment 1 of the demo course, "
         f"{args.students} submissions, 2 workers, best of {args.rounds} alternating rounds; "
         f"mix per 100: {', '.join(f'{k} {s}' for s, k in MIX)}.", "",
-        table(results, args), ""])
+        table(results, args), "", NOTES.read_text(encoding="utf-8").strip(), ""])
     print(text)
     if not args.quick:
         write_section(text)

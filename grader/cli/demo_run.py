@@ -23,6 +23,7 @@ from grader.exports import report
 from grader.exports.gradebook import Gradebook
 from grader.grading.batch import grade_batch
 from grader.grading.pipeline import TIMESTAMP_FILE
+from grader.grading.times import SubmissionTimes
 from grader.model import AssignmentVariant
 
 DEMO_MARKER = ".cnn-grader-demo"
@@ -101,6 +102,7 @@ def run_demo(
             progress=False,
             policy=course.assignment(assignment_id).late_policy,
             out_dir=out_dir / "graded",
+            times=SubmissionTimes(trust_nbgrader=True, source="the demo's exchange timestamps"),
         )
     return DemoRun(out_dir, course.course_id, ids, profiles, note)
 

@@ -16,9 +16,11 @@ def register(subparsers: Any) -> None:
         description="Print one row per student from the gradebook and how many students "
         "made each recognised mistake (what to revisit in class).",
     )
-    report.add_argument("--assignment", required=True)
-    report.add_argument("--course", type=Path, default=Path("course.yml"))
-    report.add_argument("--gradebook", type=Path, default=Path("graded/gradebook.db"))
+    report.add_argument("--assignment", required=True, help="the assignment id in course.yml")
+    report.add_argument("--course", type=Path, default=Path("course.yml"),
+                        help="the course file (default: course.yml)")
+    report.add_argument("--gradebook", type=Path, default=Path("graded/gradebook.db"),
+                        help="the SQLite gradebook (default: graded/gradebook.db)")
     report.set_defaults(func=run_report_command)
 
 
@@ -29,11 +31,16 @@ def run_report_command(args: argparse.Namespace) -> int:
 
     if not args.gradebook.is_file():
         raise SpecError("no gradebook here; pass --gradebook PATH", where=str(args.gradebook))
-    course_id = load_course(args.course).course_id
+    course = load_course(args.course)
+    course.assignment(args.assignment)
     with Gradebook(args.gradebook) as book:
-        rows = book.current(course_id, args.assignment)
-        counts = book.mistake_counts(course_id, args.assignment)
+        rows = book.current(course.course_id, args.assignment)
+        counts = book.mistake_counts(course.course_id, args.assignment)
+    graded = {row.student_id for row in rows}
+    missing = [s.student_id for s in course.roster if s.student_id not in graded]
     print(report.gradebook_table(rows))
+    for line in report.missing_lines(missing):
+        print(line)
     print()
     print(report.mistake_table(counts, students=len(rows)))
     return 0

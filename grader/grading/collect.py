@@ -81,7 +81,7 @@ def open_folder(parent: int | None, name: str | Path) -> int:
     except FileNotFoundError:
         raise SubmissionError(f"no submission at {name}") from None
     if not stat.S_ISDIR(info.st_mode):
-        raise UnsafeFileError(_refusal(_label(name), info))
+        raise UnsafeFileError(_refusal(_label(name), info, "folder"))
     try:
         return os.open(name, _DIR_FLAGS, dir_fd=parent)
     except OSError as error:  # swapped for a link after the check above
@@ -99,6 +99,8 @@ def collect_submission(path: Path | str) -> dict[str, bytes]:
     """
     path = Path(path)
     info = _lstat(None, path)
+    if not stat.S_ISDIR(info.st_mode) and not stat.S_ISREG(info.st_mode):
+        raise UnsafeFileError(_refusal(_label(path), info, "folder"))
     if not stat.S_ISDIR(info.st_mode):
         parent = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         try:
@@ -173,15 +175,17 @@ def _read_up_to(fd: int, name: str, limit: int) -> bytes:
     raise OversizedFileError(f"`{name}` is larger than {limit} bytes")
 
 
-def _refusal(name: str, info: os.stat_result) -> str:
-    """What is wrong with ``name`` and what the student should do."""
+def _refusal(name: str, info: os.stat_result, wanted: str = "file") -> str:
+    """What is wrong with ``name`` (expected a regular ``wanted``) and what to do."""
     mode = info.st_mode
     kinds = ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
              (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
-             (stat.S_ISBLK, "a block device"), (stat.S_ISDIR, "a folder"))
+             (stat.S_ISBLK, "a block device"), (stat.S_ISDIR, "a folder"),
+             (stat.S_ISREG, "a file"))
     for test, kind in kinds:
-        if test(mode):
-            return f"`{name}` is {kind}, not a regular file; submit the file itself"
+        if test(mode) and not (wanted == "file" and stat.S_ISREG(mode)):
+            plain = "regular file" if wanted == "file" else wanted
+            return f"`{name}` is {kind}, not a {plain}; submit the {wanted} itself"
     if stat.S_ISREG(mode) and info.st_nlink != 1:
         return (f"`{name}` is a hard link (one file with {info.st_nlink} names); "
                 "submit a copy of the file itself")

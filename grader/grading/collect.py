@@ -8,7 +8,8 @@ checked with ``fstat`` on the opened descriptor (only regular files with one
 name; FIFOs, sockets, devices and hard links are refused) and read up to a size
 limit.  Folders are opened the same way, so a link at any level (the student's
 folder, nbgrader's ``<student>/<assignment>/``) is refused too.  Only the path the
-instructor typed is resolved normally (its parents are the instructor's).
+instructor typed is resolved normally (its parents are the instructor's).  As
+root, the whole read runs as the owner of the student's folder (``owner_read``).
 
 A refused file makes the whole submission unreadable (``UnsafeFileError``, with a
 message naming each file and what to do): the student resubmits the files
@@ -25,6 +26,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from grader.errors import SubmissionError
+from grader.grading.owner_read import read_as_owner
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_FILES = 64
@@ -107,11 +109,22 @@ def collect_submission(path: Path | str) -> dict[str, bytes]:
             return _collect_names(parent, [path.name])
         finally:
             os.close(parent)
-    folder = _open_submission_root(open_folder(None, path))
+    folder = open_folder(None, path)
     try:
-        return _collect_names(folder, _entries(folder))
+        return read_as_owner(folder, _collect_folder, unsafe=UnsafeFileError,
+                             answer_limit=MAX_TOTAL_BYTES + MAX_FILE_BYTES + (1 << 20))
     finally:
         os.close(folder)
+
+
+def _collect_folder(folder_fd: int) -> dict[str, bytes]:
+    """Everything ``collect_submission`` reads below an open folder (possibly in the
+    owner's reader process, see ``owner_read``)."""
+    root = _open_submission_root(os.dup(folder_fd))
+    try:
+        return _collect_names(root, _entries(root))
+    finally:
+        os.close(root)
 
 
 def submission_root(path: Path) -> Path:

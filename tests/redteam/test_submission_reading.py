@@ -147,3 +147,19 @@ def test_a_linked_submission_given_directly_is_refused(tmp_path):
     with pytest.raises(Exception, match="`link` is a symbolic link, not a folder"):
         collect_submission(tmp_path / "link")
     assert collect_submission(tmp_path / "real") == {"answer.py": b"X = 1\n"}
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="dropping to the owner's uid needs root")
+def test_as_root_a_folder_is_read_with_its_owners_rights_not_roots(tmp_path):
+    """Even a file the reader would accept is not read when its owner could not read it."""
+    folder = tmp_path / "student"
+    folder.mkdir()
+    (folder / "answer.py").write_text("X = 1\n")
+    (folder / "planted.py").write_text("ROOT-ONLY-BYTES\n")  # root's, mode 0600
+    os.chmod(folder / "planted.py", 0o600)
+    for path in (folder, folder / "answer.py"):
+        os.chown(path, 64999, 64999)
+    with pytest.raises(Exception, match=r"`planted.py` cannot be opened \(Permission denied\)"):
+        collect_submission(folder)
+    (folder / "planted.py").unlink()
+    assert collect_submission(folder) == {"answer.py": b"X = 1\n"}

@@ -65,7 +65,14 @@ def load_roster(path: Path | str, *, columns: Mapping[str, str] | None = None
 
 def parse_roster(text: str, *, source: str, columns: Mapping[str, str] | None = None
                  ) -> tuple[Student, ...]:
-    reader = csv.reader(io.StringIO(text))
+    try:
+        return _parse_roster(csv.reader(io.StringIO(text, newline="")), source, columns)
+    except csv.Error as error:
+        raise SpecProblems([Problem(source, None, "", f"not a CSV file ({error})")]) from None
+
+
+def _parse_roster(reader: Any, source: str, columns: Mapping[str, str] | None
+                  ) -> tuple[Student, ...]:
     header = [h.strip() for h in next(reader, None) or []]
     where = _column_indices(header, columns, source)
     problems: list[Problem] = []

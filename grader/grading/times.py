@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from grader.authoring.roster import Student
 from grader.authoring.yamldoc import Problem, SpecProblems
@@ -102,7 +103,13 @@ def load_times(path: Path | str) -> dict[str, datetime]:
 
 def parse_times(text: str, *, source: str) -> dict[str, datetime]:
     """Parse a times CSV; common LMS headers are recognised, every bad row reported."""
-    reader = csv.reader(io.StringIO(text))
+    try:
+        return _parse_times(csv.reader(io.StringIO(text, newline="")), source)
+    except csv.Error as error:
+        raise SpecProblems([Problem(source, None, "", f"not a CSV file ({error})")]) from None
+
+
+def _parse_times(reader: Any, source: str) -> dict[str, datetime]:
     header = next(reader, None) or []
     student_col = _column(header, STUDENT_HEADERS)
     time_col = _column(header, TIME_HEADERS)
@@ -113,9 +120,9 @@ def parse_times(text: str, *, source: str) -> dict[str, datetime]:
     times: dict[str, datetime] = {}
     problems: list[Problem] = []
     for row in reader:
+        line = reader.line_num
         if not any(cell.strip() for cell in row):
             continue
-        line = reader.line_num
         if len(row) <= max(student_col, time_col):
             problems.append(Problem(source, line, "", f"expected {len(header)} fields"))
             continue

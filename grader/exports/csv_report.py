@@ -19,7 +19,7 @@ def render_csv(results: Iterable[GradingResult]) -> str:
     rows = list(results)
     exercise_ids = list(dict.fromkeys(ex.exercise_id for r in rows for ex in r.exercises))
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer)  # CRLF rows: a cell holding \r or \n is quoted
     writer.writerow([*FIXED_COLUMNS, *exercise_ids, "mistakes", "isolation"])
     for result in rows:
         by_id = {ex.exercise_id: ex.score for ex in result.exercises}

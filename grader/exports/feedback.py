@@ -45,7 +45,7 @@ def render_feedback(result: GradingResult, *, show_output: bool = False) -> str:
         lines += ["", *_exercise_section(exercise, show_output)]
     lines += [
         "",
-        f"_Graded in {result.wall_seconds:.2f} s under isolation: {result.isolation}._",
+        f"_Graded in {result.wall_seconds:.2f} s under isolation:_ {code_span(result.isolation)}",
         "",
     ]
     return "\n".join(lines)

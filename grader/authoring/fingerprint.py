@@ -22,7 +22,12 @@ from grader.errors import SpecError
 MIN_SECRET_BITS = 128
 MIN_DISTINCT_CHARACTERS = 10  # "aaaa..." is long, not strong
 FINGERPRINT_LABEL = b"cnn-grader secret fingerprint v1\0"
-_CLASSES = (string.digits, string.ascii_lowercase, string.ascii_uppercase, string.punctuation)
+_ALPHABETS = tuple(frozenset(chars) for chars in (
+    string.digits, "0123456789abcdef", "0123456789ABCDEF", string.ascii_lowercase,
+    string.ascii_uppercase, string.ascii_lowercase + string.digits,
+    string.ascii_letters + string.digits, string.ascii_letters + string.digits + "-_",
+    string.ascii_letters + string.digits + "+/=", string.printable[:95],
+))
 
 
 def new_secret() -> str:
@@ -37,14 +42,14 @@ def secret_fingerprint(secret: bytes, course_id: str) -> str:
 
 
 def secret_bits(secret: str) -> float:
-    """An upper estimate of the secret's strength: length times the bits of the
-    character classes it uses (digits, lower, upper, punctuation; anything else
-    counts as one byte).  Random text reaches it; words fall short of it, which
-    errs on the side of refusing."""
-    alphabet = sum(len(chars) for chars in _CLASSES if any(c in chars for c in secret))
-    if any(not any(c in chars for chars in _CLASSES) for c in secret):
-        alphabet += 128
-    return len(secret) * math.log2(alphabet) if alphabet > 1 else 0.0
+    """The secret's strength if it were drawn at random from the smallest usual
+    alphabet that holds all its characters (digits, hex, letters, base64, printable
+    ASCII; anything else counts 8 bits a byte).  Random secrets reach it; words fall
+    short of it, which is why ``check_secret_strength`` also wants variety."""
+    for alphabet in _ALPHABETS:
+        if all(c in alphabet for c in secret):
+            return len(secret) * math.log2(len(alphabet))
+    return len(secret.encode("utf-8")) * 8.0
 
 
 def check_secret_strength(secret: str, *, where: str) -> None:

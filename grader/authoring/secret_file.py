@@ -12,13 +12,17 @@ import os
 import subprocess
 from pathlib import Path
 
-from grader.authoring.course import Course
+from grader.authoring.course import load_course
 from grader.authoring.fingerprint import new_secret
 from grader.errors import SpecError
 
 
-def write_new_secret(course: Course, *, replace: bool = False) -> Path:
-    """Write a fresh secret to ``course.secret.file``; returns the path."""
+def write_new_secret(*, course_file: Path, replace: bool = False) -> Path:
+    """Write a fresh secret to the secret file ``course_file`` names; returns the path.
+
+    Only the ``secret:`` entry is read (a full ``load_course`` would read the old,
+    perhaps weak, secret's consumers too; it needs no secret, but stays cheap)."""
+    course = load_course(course_file)
     path = course.secret.file
     if path is None:
         raise SpecError("course.yml names no secret file; add `secret: {file: .course-secret}` "

@@ -99,8 +99,8 @@ def run_grade_command(args: argparse.Namespace) -> int:
     times = from_options(submitted_at=args.submitted_at, times_file=args.times,
                          trust_nbgrader=args.trust_nbgrader_timestamps, roster=course.roster)
     gradebook = args.gradebook or args.out / "gradebook.db"
-    if args.student or args.submission:
-        if not (args.student and args.submission):
+    if args.student is not None or args.submission is not None:
+        if args.student is None or args.submission is None:
             raise SpecError("--student and --submission go together")
         args.out.mkdir(parents=True, exist_ok=True)
         code = _grade_single(args, course, gradebook, times)

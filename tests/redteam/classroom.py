@@ -85,7 +85,7 @@ def make_classroom(tmp: Path, students: tuple[str, ...]) -> Classroom:
     (root / ".course-secret").write_text(secret + "\n")
     os.chmod(root / ".course-secret", 0o600)
     roster = "student_id,name,email\n" + "".join(
-        f"{s},Student {s},{s}@example.org\n" for s in students)
+        f"{s},Student {s},{s.replace('@', '.')}@example.org\n" for s in students)
     (root / "roster.csv").write_text(roster)
     (root / "course.yml").write_text(textwrap.dedent(f"""\
         schema_version: 1
@@ -100,6 +100,10 @@ def make_classroom(tmp: Path, students: tuple[str, ...]) -> Classroom:
             due: {DUE}
             late: {{per_day: 0.25, max_days: 3}}
             exercises: [{', '.join(EXERCISES)}]
+          - id: a2
+            title: Pooling
+            due: {DUE}
+            exercises: [pool-output-size]
         """))
     classmate_marker = f"CLASSMATE_{secrets.token_hex(8)}".encode()
     outside_marker = f"OUTSIDE_{secrets.token_hex(8)}".encode()

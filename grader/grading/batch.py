@@ -27,7 +27,7 @@ from grader.authoring.late import LatePolicy
 from grader.errors import CnnGraderError, SpecError, SubmissionError
 from grader.exports.gradebook import Gradebook, versions_hash
 from grader.grading.collect import collect_submission, submission_hash
-from grader.grading.jobs import Executor, GradingJob, SubmissionTask, TaskOutcome
+from grader.grading.jobs import Executor, GradingJob, SubmissionTask, TaskOutcome, grading_key
 from grader.grading.pipeline import write_student_outputs
 from grader.grading.provenance import mismatch, release_record
 from grader.grading.refused import refused_hash
@@ -77,8 +77,8 @@ def grade_batch(
 
     ``workers`` worker slots (default: one per core) each keep a warm sandbox; with
     ``scheduler`` (a Dask address) the grading runs on that cluster instead.
-    ``force`` re-grades unchanged submissions (needed after changing a due date or
-    the times, which are not part of the idempotence key).  A late ``policy`` uses
+    ``force`` re-grades unchanged submissions (a changed time or due date already
+    counts as a change, see ``jobs.grading_key``).  A late ``policy`` uses
     only trusted times: ``times`` (or ``submitted_at``, the same for everyone);
     without one no penalty is applied and the summary says so.  Folders not on the
     course roster are graded only with ``allow_unlisted``.  ``progress`` defaults
@@ -172,9 +172,10 @@ class _Pending:
     def tasks(self, folders: list[Path], tally: Tally) -> Iterator[SubmissionTask]:
         for folder in folders:
             task = self.task_for(folder)
+            key = grading_key(self.versions, self.job.policy, task.submitted_at)
             if not self.force and not self.gradebook.needs_grading(
                 self.job.course.course_id, self.job.assignment_id, task.student_id,
-                self.hash_of(task), self.versions,
+                self.hash_of(task), key,
             ):
                 tally.skip()
                 continue

@@ -229,20 +229,13 @@ def _entries(folder_fd: int) -> list[str]:
 
 def _is_code_name(name: str) -> bool:
     """A module Python could import (``identifier.py``) or a notebook with a printable
-    UTF-8 name; test files are the release's, not the student's."""
-    if name.startswith("test_") or not name.isprintable() or not _utf8(name):
+    UTF-8 name (not undecodable bytes); test files are the release's, not the student's."""
+    undecodable = any("\udc80" <= c <= "\udcff" for c in name)
+    if name.startswith("test_") or not name.isprintable() or undecodable:
         return False
     if name.endswith(".py"):
         return name.removesuffix(".py").isidentifier()
     return name.endswith(".ipynb")
-
-
-def _utf8(name: str) -> bool:
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:  # undecodable bytes in the name (surrogate escapes)
-        return False
-    return True
 
 
 def _only_subfolder(folder_fd: int, names: list[str]) -> str | None:

@@ -6,6 +6,7 @@ between the batch and the executors it chooses from)."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -95,4 +96,17 @@ def grade_task(job: GradingJob, task: SubmissionTask, sandbox: Sandbox) -> TaskO
     except Exception as error:  # a bug of ours on odd input: this student only
         return TaskOutcome(task.student_id, None,
                            error=f"internal error ({type(error).__name__}: {error})")
-    return TaskOutcome(task.student_id, result, exercise_versions_hash(variant))
+    key = grading_key(exercise_versions_hash(variant), job.policy, task.submitted_at)
+    return TaskOutcome(task.student_id, result, key)
+
+
+def grading_key(versions: str, policy: LatePolicy | None, submitted_at: datetime | None) -> str:
+    """What besides the files decides a result: the exercise versions and, when a
+    time is known, the late policy and that time.  Stored as the result's versions
+    hash, so giving a time (or changing it, or the due date) re-grades by itself
+    instead of keeping an old penalty as "unchanged"."""
+    if policy is None or submitted_at is None:
+        return versions
+    text = f"{versions}|{policy.due.isoformat()}|{policy.per_day}|{policy.max_days}|" \
+           f"{submitted_at.isoformat()}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]

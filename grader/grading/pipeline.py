@@ -63,6 +63,7 @@ def grade_one(
     from grader.authoring.variant import build_assignment_variant
     from grader.errors import SpecError, SubmissionError
     from grader.exports.gradebook import Gradebook, exercise_versions_hash
+    from grader.grading.jobs import grading_key
     from grader.grading.provenance import mismatch, release_record
     from grader.grading.refused import refused_result
     from grader.grading.roster_check import check_student_id
@@ -79,6 +80,7 @@ def grade_one(
         raise SpecError(f"{submission}: {reason}")
     variant = build_assignment_variant(course, assignment_id, student_id, secret)
     times = times or SubmissionTimes(everyone=submitted_at)
+    when = times.time_for(student_id, Path(submission))
     try:
         files = collect_submission(submission)
     except SubmissionError as error:
@@ -90,12 +92,13 @@ def grade_one(
         with Sandbox(require_full_isolation=not insecure, hidden_paths=hidden) as sandbox:
             result = grade_submission(
                 variant=variant, files=files, sandbox=sandbox,
-                submitted_at=times.time_for(student_id, Path(submission)),
+                submitted_at=when,
                 policy=assignment.late_policy,
             )
     if gradebook_path is not None:
         with Gradebook(gradebook_path) as gradebook:
-            gradebook.record(result, versions_hash=exercise_versions_hash(variant))
+            key = grading_key(exercise_versions_hash(variant), assignment.late_policy, when)
+            gradebook.record(result, versions_hash=key)
     write_student_outputs(result, out_dir)
     return result
 

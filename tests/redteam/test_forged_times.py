@@ -123,3 +123,16 @@ def test_a_bad_times_file_is_refused_naming_the_line(text, message):
 def test_a_naive_submitted_at_is_refused(room, capsys):
     assert room.grade_batch("--submitted-at", "2026-10-05T10:00") == 2
     assert "--submitted-at needs a timezone" in capsys.readouterr().err
+
+
+def test_giving_times_later_regrades_without_force_instead_of_keeping_old_results(room, capsys,
+                                                                                   tmp_path):
+    assert room.grade_batch() == 0
+    capsys.readouterr()
+    times = tmp_path / "times.csv"
+    times.write_text(f"student_id,submitted_at\nann,{(DUE_TIME + timedelta(days=1)).isoformat()}\n")
+    assert room.grade_batch("--times", str(times)) == 0
+    assert "graded 1, unchanged 3" in capsys.readouterr().out  # only ann's result changes
+    assert penalties(room)["ann"] == (1, 0.25)
+    assert room.grade_batch("--times", str(times)) == 0
+    assert "graded 0, unchanged 4" in capsys.readouterr().out

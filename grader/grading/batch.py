@@ -26,7 +26,7 @@ from grader.authoring.fingerprint import secret_fingerprint
 from grader.authoring.late import LatePolicy
 from grader.errors import CnnGraderError, SpecError, SubmissionError
 from grader.exports.gradebook import Gradebook, versions_hash
-from grader.grading.collect import collect_submission, submission_hash
+from grader.grading.collect import NOTEBOOK_PREFIX, collect_submission, submission_hash
 from grader.grading.jobs import Executor, GradingJob, SubmissionTask, TaskOutcome, grading_key
 from grader.grading.pipeline import write_student_outputs
 from grader.grading.provenance import mismatch, release_record
@@ -107,7 +107,8 @@ def grade_batch(
     tally.finish()
     return tally.summary(executor.workers, unlisted=plan.unlisted, bad_names=plan.bad_names,
                          missing=plan.missing, time_source=times.source,
-                         allow_unlisted=allow_unlisted)
+                         allow_unlisted=allow_unlisted,
+                         no_module_anywhere=tally.graded > 0 and not pending.seen_module)
 
 
 def refuse_wrong_run(folders: list[Path], course_id: str, assignment_id: str,
@@ -168,6 +169,9 @@ class _Pending:
         self.job, self.gradebook, self.versions, self.force = job, gradebook, versions, force
         self.times, self.fingerprint = times, fingerprint
         self.in_flight: dict[str, SubmissionTask] = {}
+        assigned = job.course.assignment(job.assignment_id).exercises
+        self.modules = {f"{job.course.exercises[a.exercise_id].module}.py" for a in assigned}
+        self.seen_module = False  # did any folder hold a module of this assignment?
 
     def tasks(self, folders: list[Path], tally: Tally) -> Iterator[SubmissionTask]:
         for folder in folders:
@@ -194,6 +198,8 @@ class _Pending:
         except (CnnGraderError, OSError) as error:
             return SubmissionTask(student, {}, refused=_reason(error))
         when = self.times.time_for(student, folder) if self.job.policy else None
+        self.seen_module = self.seen_module or any(
+            name.removeprefix(NOTEBOOK_PREFIX) in self.modules for name in files)
         return SubmissionTask(student, files, when)
 
     @staticmethod

@@ -34,6 +34,7 @@ class BatchSummary:
     without_time: int = 0  # graded with no trusted submission time: no penalty applied
     time_source: str = ""  # where times came from ("" when none was given)
     allow_unlisted: bool = False
+    no_module_anywhere: bool = False  # no folder read held any module of the assignment
 
 
 @dataclass
@@ -112,6 +113,9 @@ def summary_lines(summary: BatchSummary) -> list[str]:
         f"{summary.late_zeroed}" + (f" (times from {summary.time_source})"
                                     if summary.time_source else ""),
     ]
+    if summary.no_module_anywhere:
+        lines.append("no submission read held a module of this assignment: is --assignment "
+                     "the assignment these folders were released for?")
     if summary.without_time:
         lines.append(f"no submission time for {summary.without_time} graded student(s): no late "
                      "penalty applied (give --submitted-at, --times FILE or "

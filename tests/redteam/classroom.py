@@ -103,7 +103,7 @@ def make_classroom(tmp: Path, students: tuple[str, ...]) -> Classroom:
           - id: a2
             title: Pooling
             due: {DUE}
-            exercises: [pool-output-size]
+            exercises: [same-padding]
         """))
     classmate_marker = f"CLASSMATE_{secrets.token_hex(8)}".encode()
     outside_marker = f"OUTSIDE_{secrets.token_hex(8)}".encode()

@@ -172,3 +172,14 @@ def test_an_lms_roster_is_read_through_the_columns_named_in_course_yml(room):
     room.course_yml.write_text(text.replace('"Email address"', '"Student ID"'))
     with pytest.raises(Exception, match=r"roster columns \['Student ID'\] not found"):
         load_course(room.course_yml)
+
+
+def test_folders_of_another_assignment_without_records_get_a_warning(room, capsys):
+    for student in ("ann", "ben"):
+        room.submit(student)  # a1's modules, no release record
+    assert main(["grade", "--assignment", "a2", "--course", str(room.course_yml),
+                 "--submissions", str(room.submissions), "--out", str(room.out),
+                 "--workers", "1", "--insecure"]) == 0
+    assert "no submission read held a module of this assignment" in capsys.readouterr().out
+    assert room.grade_batch() == 0
+    assert "no submission read held" not in capsys.readouterr().out

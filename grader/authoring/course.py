@@ -10,14 +10,13 @@ when variants are built.
 from __future__ import annotations
 
 import contextlib
-import os
+import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from grader.authoring.fingerprint import check_secret_strength
 from grader.authoring.late import LatePolicy
 from grader.authoring.roster import (  # noqa: F401  (re-exported: the roster is the course's)
     ROSTER_HEADER,
@@ -28,6 +27,10 @@ from grader.authoring.roster import (  # noqa: F401  (re-exported: the roster is
     load_roster,
     parse_roster,
     roster_columns,
+)
+from grader.authoring.secret_file import (  # noqa: F401  (read_secret re-exported)
+    SecretSource,
+    read_secret,
 )
 from grader.authoring.spec import (
     ExerciseSpec,
@@ -65,14 +68,6 @@ class Assignment:
     @property
     def late_policy(self) -> LatePolicy:
         return LatePolicy(due=self.due, per_day=self.late_per_day, max_days=self.late_max_days)
-
-
-@dataclass(frozen=True)
-class SecretSource:
-    """Where the course secret comes from; checked in this order."""
-
-    env: str | None
-    file: Path | None
 
 
 @dataclass(frozen=True)
@@ -185,26 +180,6 @@ def _secret_source(data: Mapping[str, Any], root: Path, report: Report) -> Secre
     return SecretSource(value.get("env"), file)
 
 
-def read_secret(course: Course, *, environ: Mapping[str, str] | None = None) -> bytes:
-    """The course secret from the environment variable, else the file; never logged.
-    A secret under 128 bits is refused (see ``fingerprint.check_secret_strength``)."""
-    environ = os.environ if environ is None else environ
-    source = course.secret
-    if source.env and environ.get(source.env, "").strip():
-        secret = environ[source.env].strip()
-        check_secret_strength(secret, where=f"environment variable {source.env}")
-        return secret.encode("utf-8")
-    if source.file and source.file.is_file():
-        secret = source.file.read_text(encoding="utf-8").strip()
-        if secret:
-            check_secret_strength(secret, where=str(source.file))
-            return secret.encode("utf-8")
-    places = [f"environment variable {source.env}"] if source.env else []
-    places += [f"file {source.file}"] if source.file else []
-    raise SpecError(f"no course secret found (looked in {' and '.join(places) or 'nowhere'}); "
-                    "set it before generating or grading")
-
-
 def _assignments(doc: LocatedYaml, exercises: Mapping[str, ExerciseSpec],
                  exercise_problems: list[Problem], report: Report) -> tuple[Assignment, ...]:
     value = doc.data.get("assignments") if isinstance(doc.data, Mapping) else None
@@ -249,7 +224,17 @@ def _due(value: Any, path: tuple, report: Report) -> datetime | None:
     if isinstance(value, str):
         with contextlib.suppress(ValueError):
             value = datetime.fromisoformat(value)
-    if not isinstance(value, datetime) or value.tzinfo is None:
+    expected = "expected an ISO 8601 date and time with a timezone"
+    if isinstance(value, datetime) and value.tzinfo is None:
+        report.add(path, f"{expected}: {value.isoformat(sep=' ')} has no timezone, so it "
+                         "would mean a different moment on every machine; add the offset, "
+                         f"e.g. {value.isoformat()}+02:00 (or Z for UTC)")
+        return None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        report.add(path, f"{expected}: {value.isoformat()} has no time of day; write the "
+                         f"moment with its timezone, e.g. {value.isoformat()}T23:59:00+02:00")
+        return None
+    if not isinstance(value, datetime):
         report.add(path, "expected an ISO 8601 date and time with a timezone, such as "
                          f"2026-10-05T23:59:00+02:00, got {value!r}")
         return None
@@ -287,7 +272,10 @@ def _assigned(value: Any, path: tuple, exercises: Mapping[str, ExerciseSpec],
             report.add(where, f"exercise {exercise_id!r} is listed twice")
         elif exercise_id not in exercises:
             if known is not None or not isinstance(exercise_id, str):
-                report.add(where, f"unknown exercise {exercise_id!r}; no exercise file has this id")
+                close = difflib.get_close_matches(str(exercise_id), list(exercises), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                report.add(where, f"unknown exercise {exercise_id!r}; no exercise file has "
+                                  f"this id{hint}")
             continue
         points = check_positive(item, (*where, "points"), report) if "points" in item else (
             exercises[exercise_id].points)

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import traceback
 from collections.abc import Sequence
 
 from grader import __version__
+from grader.cli.help import SECRET_EPILOG, show_defaults
 from grader.errors import CnnGraderError, GraderError
 
 COMMAND_MODULES = (
@@ -35,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cnn-grader",
         description="Per-student randomized, auto-graded exercises on convolutional networks.",
+        epilog=SECRET_EPILOG,
     )
     parser.add_argument("--version", action="version", version=f"cnn-grader {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -46,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
                 raise
             continue
         module.register(subparsers)
+    show_defaults(parser)
     return parser
 
 
@@ -57,7 +61,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
+        return code
+    except BrokenPipeError:
+        return _reader_went_away()
     except GraderError as error:
         print(f"cnn-grader: grader error (not your fault): {error}", file=sys.stderr)
         return 3
@@ -75,3 +83,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 3
+
+
+def _reader_went_away() -> int:
+    """``cnn-grader check | head``: the reader closed the pipe; stop quietly.
+
+    Output still buffered would raise again when Python flushes at exit, so stdout
+    is pointed at the null device first.  141 is what a shell reports for a
+    process ended by SIGPIPE, the usual fate of a writer whose reader left.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 141

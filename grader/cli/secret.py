@@ -30,9 +30,10 @@ def register(subparsers: Any) -> None:
 
 
 def run_secret_new(args: argparse.Namespace) -> int:
+    from grader.authoring.course import load_course
     from grader.authoring.secret_file import write_new_secret
 
-    path = write_new_secret(course_file=args.course, replace=args.force)
+    path = write_new_secret(load_course(args.course), replace=args.force)
     print(f"wrote a new course secret to {path} (mode 0600); keep it out of git and back it up:"
           " without it the course cannot be graded")
     return 0

@@ -73,5 +73,14 @@ def _exercise_section(exercise: ExerciseResult, show_output: bool) -> list[str]:
     return lines
 
 
-def _num(value: float) -> str:
-    return f"{round(value, 2):g}"
+def format_score(value: float) -> str:
+    """A score as students read it: at most two decimals, no trailing zeros.
+
+    Points split over cases give values such as 21.333333; ``:g`` printed those
+    as ``21.3333``, which looks like false precision next to whole points.
+    """
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+_num = format_score

@@ -32,6 +32,8 @@ class CheckResult:
     mistake_id: str | None = None
     got: str | None = None
     expected: str | None = None
+    # (title, grids): small 2-D arrays (e.g. learned filters) feedback draws as images
+    figures: tuple[tuple[str, tuple[tuple[tuple[float, ...], ...], ...]], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from typing import Any
 from grader import __version__
 from grader.authoring.course import Course, Student
 from grader.authoring.fingerprint import secret_fingerprint
+from grader.authoring.kinds.metric import released_arrays
 from grader.authoring.public_cases import DATA_DIR, FORMAT, public_files
 from grader.authoring.render import (
     handout_html,
@@ -61,6 +62,7 @@ def student_files(variant: AssignmentVariant, fingerprint: str = "") -> dict[str
     files[f"{DATA_DIR}/release.json"] = json.dumps(record, indent=1) + "\n"
     encoded = {name: text.encode("utf-8") for name, text in files.items()}
     encoded.update({f"{DATA_DIR}/{n}": c for n, c in public_files(variant).items()})
+    encoded.update(released_arrays(variant))  # training data of metric-scored exercises
     return encoded
 
 

@@ -12,6 +12,7 @@ writes can become a heading, a link, an image or HTML in the rendered page.
 from __future__ import annotations
 
 from grader.exports.cells import code_block, code_span
+from grader.exports.filters import figure_markdown
 from grader.results import ExerciseResult, GradingResult
 
 STATUS_MARK = {
@@ -67,6 +68,8 @@ def _exercise_section(exercise: ExerciseResult, show_output: bool) -> list[str]:
             lines += ["", *code_block(message, indent="  "), ""]
         else:
             lines.append(f"- **{STATUS_MARK[check.status]}**{visibility} {code_span(message)}")
+        for title, grids in check.figures:  # e.g. the learned filters of a training exercise
+            lines += ["", *figure_markdown(title, grids), ""]
     if show_output and (exercise.stdout or exercise.stderr):
         lines += ["", "Your code printed:", "",
                   *code_block(exercise.stdout + exercise.stderr, MAX_OUTPUT_CHARS)]

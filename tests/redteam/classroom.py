@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import secrets
 import textwrap
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,8 +50,11 @@ class Classroom:
         return folder
 
     def grade(self, *extra: str) -> int:
-        return main(["grade", "--assignment", ASSIGNMENT, "--course", str(self.course_yml),
+        """``cnn-grader grade`` in this process; afterwards no process it started is left."""
+        code = main(["grade", "--assignment", ASSIGNMENT, "--course", str(self.course_yml),
                      "--out", str(self.out), "--workers", "1", "--insecure", *extra])
+        assert live_children() == [], "grading left processes behind"
+        return code
 
     def grade_batch(self, *extra: str) -> int:
         return self.grade("--submissions", str(self.submissions), *extra)
@@ -75,6 +79,34 @@ class Classroom:
                 data = path.read_bytes()
                 found += [f"{path}: {m!r}" for m in self.markers if m in data]
         return found
+
+
+def live_children(wait: float = 5.0) -> list[int]:
+    """Pids of this process's live children (but multiprocessing's resource tracker),
+    after giving them ``wait`` s to exit."""
+    deadline = time.monotonic() + wait
+    while True:
+        found = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == os.getpid() and fields[0] != "Z" and not _helper(entry):
+                found.append(int(entry.name))
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
+
+
+def _helper(entry: Path) -> bool:
+    """multiprocessing's resource tracker lives as long as this process, by design."""
+    try:
+        return b"multiprocessing.resource_tracker" in (entry / "cmdline").read_bytes()
+    except OSError:
+        return True
 
 
 def make_classroom(tmp: Path, students: tuple[str, ...]) -> Classroom:

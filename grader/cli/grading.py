@@ -142,6 +142,8 @@ def _grade_single(args: argparse.Namespace, course: Any, gradebook: Path, times:
         f"{late} "
         f"(isolation: {result.isolation}); outputs in {args.out / args.assignment}"
     )
+    if "refused" in dict(result.meta):
+        print(f"  refused: {dict(result.meta)['refused']}")
     return 3 if result.grader_error else 0
 
 

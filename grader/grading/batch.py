@@ -108,7 +108,8 @@ def grade_batch(
     return tally.summary(executor.workers, unlisted=plan.unlisted, bad_names=plan.bad_names,
                          missing=plan.missing, time_source=times.source,
                          allow_unlisted=allow_unlisted,
-                         no_module_anywhere=tally.graded > 0 and not pending.seen_module)
+                         no_module_anywhere=tally.graded > 0 and not pending.seen_module,
+                         has_roster=plan.has_roster)
 
 
 def refuse_wrong_run(folders: list[Path], course_id: str, assignment_id: str,

@@ -40,5 +40,5 @@ def refused_result(variant: AssignmentVariant, reason: str) -> GradingResult:
     return GradingResult(
         course_id=variant.course_id, assignment_id=variant.assignment_id,
         student_id=variant.student_id, exercises=exercises, isolation=NOT_RUN,
-        wall_seconds=0.0, submission_hash=refused_hash(reason),
+        wall_seconds=0.0, submission_hash=refused_hash(reason), meta=(("refused", reason),),
     )

@@ -35,6 +35,7 @@ class BatchSummary:
     time_source: str = ""  # where times came from ("" when none was given)
     allow_unlisted: bool = False
     no_module_anywhere: bool = False  # no folder read held any module of the assignment
+    has_roster: bool = True
 
 
 @dataclass
@@ -122,6 +123,8 @@ def summary_lines(summary: BatchSummary) -> list[str]:
                      "--trust-nbgrader-timestamps)")
     lines += [f"  refused {s}: {why}" for s, why in summary.refused]
     lines += [f"  not graded {s}: {why}" for s, why in summary.failures]
+    if not summary.has_roster:
+        lines.append("no roster in course.yml: every folder named like a student id was graded")
     if summary.unlisted:
         verdict = "graded (--allow-unlisted)" if summary.allow_unlisted else "not graded"
         lines.append(f"not on the roster, {verdict} ({len(summary.unlisted)}): "

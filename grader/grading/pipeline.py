@@ -105,29 +105,15 @@ def grade_one(
     The id is checked before it becomes a path; a submission released for another
     assignment or secret is refused; one that cannot be read is recorded as a zero
     with why.  The time comes only from ``times`` (or ``submitted_at``)."""
-    from grader.authoring.course import read_secret
-    from grader.authoring.fingerprint import secret_fingerprint
-    from grader.authoring.variant import build_assignment_variant
-    from grader.errors import SpecError, SubmissionError
+    from grader.errors import SubmissionError
     from grader.exports.gradebook import Gradebook, exercise_versions_hash
     from grader.grading.jobs import grading_key
-    from grader.grading.provenance import mismatch, release_record
     from grader.grading.refused import refused_result
-    from grader.grading.roster_check import check_student_id
     from grader.grading.times import SubmissionTimes
 
-    check_student_id(student_id, (s.student_id for s in course.roster),
-                     allow_unlisted=allow_unlisted)
-    secret = read_secret(course)
-    assignment = course.assignment(assignment_id)
-    reason = mismatch(release_record(submission), course_id=course.course_id,
-                      assignment_id=assignment_id,
-                      fingerprint=secret_fingerprint(secret, course.course_id))
-    if reason is not None:
-        raise SpecError(f"{submission}: {reason}")
-    variant = build_assignment_variant(course, assignment_id, student_id, secret)
-    times = times or SubmissionTimes(everyone=submitted_at)
-    when = times.time_for(student_id, Path(submission))
+    variant = _checked_variant(course, assignment_id, student_id, submission, allow_unlisted)
+    policy = course.assignment(assignment_id).late_policy
+    when = (times or SubmissionTimes(everyone=submitted_at)).time_for(student_id, submission)
     try:
         files = collect_submission(submission)
     except SubmissionError as error:
@@ -137,17 +123,36 @@ def grade_one(
     else:
         hidden = (str(course.root), str(Path(submission).resolve()))
         with Sandbox(require_full_isolation=not insecure, hidden_paths=hidden) as sandbox:
-            result = grade_submission(
-                variant=variant, files=files, sandbox=sandbox,
-                submitted_at=when,
-                policy=assignment.late_policy,
-            )
+            result = grade_submission(variant=variant, files=files, sandbox=sandbox,
+                                      submitted_at=when, policy=policy)
     if gradebook_path is not None:
         with Gradebook(gradebook_path) as gradebook:
-            key = grading_key(exercise_versions_hash(variant), assignment.late_policy, when)
+            key = grading_key(exercise_versions_hash(variant), policy, when)
             gradebook.record(result, versions_hash=key)
     write_student_outputs(result, out_dir)
     return result
+
+
+def _checked_variant(course: Course, assignment_id: str, student_id: str, submission: Path,
+                     allow_unlisted: bool) -> AssignmentVariant:
+    """The student's variant, once the id, the secret and the release record agree."""
+    from grader.authoring.course import read_secret
+    from grader.authoring.fingerprint import secret_fingerprint
+    from grader.authoring.variant import build_assignment_variant
+    from grader.errors import SpecError
+    from grader.grading.provenance import mismatch, release_record
+    from grader.grading.roster_check import check_student_id
+
+    check_student_id(student_id, (s.student_id for s in course.roster),
+                     allow_unlisted=allow_unlisted)
+    secret = read_secret(course)
+    course.assignment(assignment_id)
+    reason = mismatch(release_record(submission), course_id=course.course_id,
+                      assignment_id=assignment_id,
+                      fingerprint=secret_fingerprint(secret, course.course_id))
+    if reason is not None:
+        raise SpecError(f"{submission}: {reason}")
+    return build_assignment_variant(course, assignment_id, student_id, secret)
 
 
 def write_student_outputs(result: GradingResult, out_dir: Path) -> Path:

@@ -72,8 +72,11 @@ class Classroom:
             return [c.message for c in book.checks(self.course().course_id, ASSIGNMENT, student)]
 
     def leaked(self) -> list[str]:
-        """Every output file (and the gradebook) holding a decoy's bytes."""
-        found = []
+        """Every output file (and the gradebook) holding a decoy's bytes, and every
+        decoy changed (the secret file, the classmate's file, the outside file)."""
+        decoys = (self.classmate_file, self.outside_file)
+        found = [f"{path} changed" for path, marker in zip(decoys, self.markers[1:], strict=True)
+                 if path.read_bytes() != marker]
         for path in sorted(self.out.rglob("*")):
             if path.is_file() and not path.is_symlink():
                 data = path.read_bytes()
@@ -113,7 +116,7 @@ def make_classroom(tmp: Path, students: tuple[str, ...]) -> Classroom:
     """The course folder (roster, secret file), a classmate and an outside decoy."""
     root = tmp / "course"
     root.mkdir(parents=True)
-    secret = f"redteam-{secrets.token_hex(16)}-secret"
+    secret = f"redteam_{secrets.token_hex(16)}_secret"  # a NameError would quote it whole
     (root / ".course-secret").write_text(secret + "\n")
     os.chmod(root / ".course-secret", 0o600)
     roster = "student_id,name,email\n" + "".join(

@@ -105,6 +105,7 @@ def test_a_batch_with_every_broken_file_grades_everyone(room, capsys):
         assert all(room.messages(student)), student  # each case says why
     assert any("not a notebook" in m for m in room.messages("deep_json"))
     assert any("larger than 2 MiB" in m for m in room.messages("huge_py"))
+    assert room.leaked() == []
 
 
 def test_student_mode_survives_every_broken_submission(room, capsys):

@@ -51,6 +51,7 @@ def test_a_batch_reports_unlisted_bad_and_missing_students_and_grades_only_the_r
     assert main(["report", "--assignment", "a1", "--course", str(room.course_yml),
                  "--gradebook", str(room.out / "gradebook.db")]) == 0
     assert "no result for 1 roster student(s): ben" in capsys.readouterr().out
+    assert room.leaked() == []
 
 
 def test_unlisted_students_are_graded_only_when_asked(room, capsys):

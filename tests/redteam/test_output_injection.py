@@ -52,6 +52,7 @@ def graded(tmp_path):
     (folder / "pool_output_size.py").write_bytes(b"print(" + repr(HOSTILE * 50).encode() + b")\n"
                                                  + MODULE)
     assert room.grade_batch() == 0
+    assert room.leaked() == []
     return room, room.out / "a1" / "mallory"
 
 

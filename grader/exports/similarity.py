@@ -1,0 +1,307 @@
+"""Copy detection across per-student variants: evidence, never a verdict.
+
+Every student answers their own numbers.  A wrong answer that no modeled mistake
+explains but that is exactly right (or a modeled mistake) *for a classmate's
+numbers* is evidence that the answer came from that classmate.  So, for every
+unexplained wrong by-hand answer, we look up which classmates' variants it fits,
+and rank pairs by how many items fit the same classmate and by how unlikely that
+many fits are by chance.  A second ranking lists pairs who gave the same wrong
+answer that no mistake explains.
+
+The chance model (docs/report.md explains it in full): under honesty a classmate's
+variant is drawn independently of the student's answers, so the probability that a
+random classmate fits item ``e`` is estimated from the class itself: the share of
+other classmates whose variant fits the answer, and, so that an answer from a large
+domain (a 3x3 matrix) is not credited with the class's resolution of 1/N only, the
+product over the answer's components (cells) of the share of classmates having that
+component; the larger of the two is used.  Items are exercises (cases of one
+exercise share parameters); exercises are taken as independent.  The number of
+fitted items then has a Poisson-binomial law whose tail gives ``chance``; a pair is
+flagged when at least ``MIN_ITEMS`` items fit and fewer than ``ALPHA`` classmates
+would be expected to fit this well by chance (``expected = (N - 1) x chance``).
+
+Only by-hand answers (``attribute`` probes) are compared: a function copied from a
+classmate still computes the right answer for the student's own inputs.  Values are
+compared after rounding to the precision of the case's tolerance.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+import numpy as np
+
+from grader.model import AssignmentVariant, Case, Tolerance
+
+MIN_ITEMS = 2
+ALPHA = 0.01
+WRONG = frozenset({"failed", "partial"})
+
+Key = tuple  # (shape, components) of a value rounded to its tolerance
+Kind = Literal["fits-variant", "same-wrong-answer"]
+
+
+class Answered(Protocol):
+    """What we need of one graded check (a gradebook ``CheckRow`` has it)."""
+
+    exercise_id: str
+    case_id: str
+    status: str
+    mistake_id: str | None
+    answer: str | None
+
+
+@dataclass(frozen=True)
+class PairEvidence:
+    """The evidence that ``student``'s answers relate to ``classmate``'s."""
+
+    kind: Kind
+    student: str
+    classmate: str
+    items: tuple[str, ...]  # exercises where the evidence was found
+    wrong_items: int  # exercises where ``student`` had an unexplained wrong answer
+    total_items: int  # exercises with by-hand answers
+    chance: float  # P(one given classmate matches at least this many items by chance)
+    expected: float  # (N - 1) x chance: classmates expected to match this well
+    flagged: bool
+
+    def sentence(self) -> str:
+        """The evidence in words; states what was observed, not what it means."""
+        items = ", ".join(self.items)
+        odds = f"chance of a match this strong with one given classmate {self.chance:.2g}"
+        if self.kind == "fits-variant":
+            return (
+                f"{self.student}'s answers fit {self.classmate}'s variant on "
+                f"{len(self.items)} of {self.total_items} items ({items}): of "
+                f"{self.student}'s {self.wrong_items} unexplained wrong items, these are "
+                f"right (or a modeled mistake) for {self.classmate}'s numbers; {odds}"
+            )
+        return (
+            f"{self.student} and {self.classmate} gave the same wrong answer, which no "
+            f"modeled mistake explains, on {len(self.items)} of {self.total_items} items "
+            f"({items}); {odds}"
+        )
+
+
+@dataclass(frozen=True)
+class Similarity:
+    students: int
+    total_items: int
+    fits: tuple[PairEvidence, ...]  # flagged first, then more items, then less likely
+    same_wrong: tuple[PairEvidence, ...]
+
+    @property
+    def flagged(self) -> tuple[PairEvidence, ...]:
+        return tuple(p for p in (*self.fits, *self.same_wrong) if p.flagged)
+
+
+def value_key(value: Any, tolerance: Tolerance) -> Key | None:
+    """A hashable form of a value, rounded to the precision its tolerance allows;
+    None when the value is not a number, array or text."""
+    if isinstance(value, str):
+        return ((), (value.strip().casefold(),))
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    if array.dtype != np.float64 or not np.all(np.isfinite(array)):
+        return None
+    if tolerance.atol > 0:
+        array = np.round(array, max(0, math.ceil(-math.log10(tolerance.atol))))
+    elif tolerance.rtol > 0:
+        digits = max(1, math.ceil(-math.log10(tolerance.rtol)) + 1)
+        array = np.vectorize(lambda x: float(f"{x:.{digits}g}"), otypes=[float])(array)
+    return (array.shape, tuple((array + 0.0).ravel().tolist()))
+
+
+def decode_answer(text: str | None) -> Any:
+    """The value stored as canonical JSON in the gradebook (None when absent or bad)."""
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _components(key: Key) -> Iterable[tuple]:
+    shape, values = key
+    return ((shape, j, v) for j, v in enumerate(values))
+
+
+@dataclass
+class _Index:
+    """For one case: which students each value fits, and how common each component is."""
+
+    fits: dict[Key, set[str]]
+    components: Counter
+    own: dict[str, set[tuple]]
+
+    @classmethod
+    def build(cls, values: Mapping[str, Iterable[Key]]) -> _Index:
+        fits: dict[Key, set[str]] = defaultdict(set)
+        components: Counter = Counter()
+        own: dict[str, set[tuple]] = {}
+        for student, keys in values.items():
+            mine: set[tuple] = set()
+            for key in keys:
+                fits[key].add(student)
+                mine.update(_components(key))
+            own[student] = mine
+            components.update(mine)
+        return cls(fits, components, own)
+
+    def chance(self, key: Key, student: str, classmate: str, others: int) -> float:
+        """P(a random classmate of ``student`` fits ``key``), not counting ``classmate``'s
+        own fit in the whole-value share (it is the one under test)."""
+        whole = len(self.fits.get(key, ()) - {student, classmate}) / max(others - 1, 1)
+        mine = self.own.get(student, set())
+        product = 1.0
+        for component in _components(key):
+            count = self.components[component] - (component in mine)
+            product *= max(count, 1) / others
+        return min(1.0, max(whole, product))
+
+
+def find_similar(
+    variants: Mapping[str, AssignmentVariant],
+    answers: Mapping[str, Sequence[Answered]],
+    *,
+    alpha: float = ALPHA,
+) -> Similarity:
+    """Pairs whose answers fit each other's variants, and pairs sharing unexplained
+    wrong answers, ranked; see the module docstring for the chance model."""
+    cases = _by_hand_cases(variants)
+    students = sorted(set(variants) & set(answers))
+    wrong = _unexplained_wrong(answers, cases, students)
+    variant_index = {
+        where: _Index.build({s: _variant_keys(variants[s], where, tol) for s in students})
+        for where, tol in cases.items()
+    }
+    answer_index = {where: _answers_index(answers, wrong, where, tol, students)
+                    for where, tol in cases.items()}
+    total = len({exercise for exercise, _ in cases})
+    context = (len(students), total, alpha)
+    fits = _rank(_pairs("fits-variant", wrong, variant_index, context))
+    same = _rank(_symmetric(_pairs("same-wrong-answer", wrong, answer_index, context)))
+    return Similarity(len(students), total, fits, same)
+
+
+def _by_hand_cases(variants: Mapping[str, AssignmentVariant]) -> dict[tuple[str, str], Tolerance]:
+    cases: dict[tuple[str, str], Tolerance] = {}
+    for variant in variants.values():
+        for exercise in variant.exercises:
+            for case in exercise.cases:
+                if case.probe.kind == "attribute":
+                    cases.setdefault((exercise.exercise_id, case.case_id), case.tolerance)
+    return cases
+
+
+def _case(variant: AssignmentVariant, where: tuple[str, str]) -> Case | None:
+    for exercise in variant.exercises:
+        if exercise.exercise_id == where[0]:
+            return next((c for c in exercise.cases if c.case_id == where[1]), None)
+    return None
+
+
+def _variant_keys(variant: AssignmentVariant, where: tuple[str, str], tol: Tolerance) -> set[Key]:
+    case = _case(variant, where)
+    if case is None:
+        return set()
+    values = [case.expected, *(m.value for m in case.mistakes)]
+    return {key for key in (value_key(v, tol) for v in values) if key is not None}
+
+
+Wrong = dict[str, dict[str, list[tuple[str, Key]]]]  # student -> exercise -> [(case, key)]
+
+
+def _unexplained_wrong(
+    answers: Mapping[str, Sequence[Answered]], cases: Mapping[tuple[str, str], Tolerance],
+    students: Sequence[str],
+) -> Wrong:
+    wrong: Wrong = {}
+    for student in students:
+        mine: dict[str, list[tuple[str, Key]]] = defaultdict(list)
+        for check in answers[student]:
+            tol = cases.get((check.exercise_id, check.case_id))
+            if tol is None or check.status not in WRONG or check.mistake_id:
+                continue
+            key = value_key(decode_answer(check.answer), tol) if check.answer else None
+            if key is not None:
+                mine[check.exercise_id].append((check.case_id, key))
+        wrong[student] = dict(mine)
+    return wrong
+
+
+def _answers_index(answers: Mapping[str, Sequence[Answered]], wrong: Wrong,
+                   where: tuple[str, str], tol: Tolerance, students: Sequence[str]) -> _Index:
+    """Fits: the same unexplained wrong answer; components: every answer of the class."""
+    index = _Index.build({
+        s: [k for c, k in wrong[s].get(where[0], ()) if c == where[1]] for s in students
+    })
+    components: Counter = Counter()
+    own: dict[str, set[tuple]] = {}
+    for student in students:
+        for check in answers[student]:
+            if (check.exercise_id, check.case_id) == where and check.answer:
+                key = value_key(decode_answer(check.answer), tol)
+                own[student] = set(_components(key)) if key is not None else set()
+                components.update(own[student])
+    return _Index(index.fits, components, own)
+
+
+def _pairs(kind: Kind, wrong: Wrong, index: Mapping[tuple[str, str], _Index],
+           context: tuple[int, int, float]) -> list[PairEvidence]:
+    students, total, alpha = context
+    found = []
+    for student, items in wrong.items():
+        matched: dict[str, set[str]] = defaultdict(set)
+        for exercise, keyed in items.items():
+            for case_id, key in keyed:
+                for classmate in index[(exercise, case_id)].fits.get(key, ()):
+                    if classmate != student:
+                        matched[classmate].add(exercise)
+        for classmate, exercises in matched.items():
+            if len(exercises) >= MIN_ITEMS:
+                chances = [
+                    min(1.0, sum(index[(e, c)].chance(k, student, classmate, students - 1)
+                                 for c, k in keyed))
+                    for e, keyed in items.items()
+                ]
+                chance = tail_at_least(chances, len(exercises))
+                expected = (students - 1) * chance
+                found.append(PairEvidence(
+                    kind, student, classmate, tuple(sorted(exercises)), len(items), total,
+                    chance, expected, flagged=expected < alpha,
+                ))
+    return found
+
+
+def _symmetric(pairs: list[PairEvidence]) -> list[PairEvidence]:
+    """One entry per unordered pair, with the more cautious (larger) chance."""
+    best: dict[tuple[str, str], PairEvidence] = {}
+    for pair in pairs:
+        key = tuple(sorted((pair.student, pair.classmate)))
+        if key not in best or pair.chance > best[key].chance:
+            best[key] = pair
+    return list(best.values())
+
+
+def _rank(pairs: list[PairEvidence]) -> tuple[PairEvidence, ...]:
+    return tuple(sorted(pairs, key=lambda p: (not p.flagged, -len(p.items), p.chance,
+                                              p.student, p.classmate)))
+
+
+def tail_at_least(chances: Sequence[float], k: int) -> float:
+    """P(at least ``k`` of independent events with these probabilities happen)."""
+    dist = np.zeros(len(chances) + 1)
+    dist[0] = 1.0
+    for p in chances:
+        dist[1:] = dist[1:] * (1 - p) + dist[:-1] * p
+        dist[0] *= 1 - p
+    return float(min(1.0, dist[k:].sum()))

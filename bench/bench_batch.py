@@ -30,9 +30,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from grader.demo_submissions import PROFILES  # noqa: E402
+from grader.authoring.variant import build_assignment_variant, load_course  # noqa: E402
+from grader.cli.demo_submissions import PROFILES  # noqa: E402
 from grader.model import AssignmentVariant  # noqa: E402
-from grader.variant import build_assignment_variant, load_course  # noqa: E402
 
 SECRET = b"bench-batch-secret"
 SECTION = "## Batch throughput"
@@ -79,8 +79,8 @@ def peak_rss_mb() -> float:
 
 def grade_run(course_path: Path, assignment_id: str, submissions: Path, workers: int) -> dict:
     """Run in a fresh process: grade a folder into a new gradebook, report rate and memory."""
-    from grader.batch import grade_batch
-    from grader.gradebook import Gradebook
+    from grader.exports.gradebook import Gradebook
+    from grader.grading.batch import grade_batch
 
     course = load_course(course_path)
     gradebook = submissions.parent / f"gradebook-{submissions.name}.db"

@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from grader.cli_instructor import available_cpus, generate_release
+from grader.cli.instructor import available_cpus, generate_release
 
 REPO = Path(__file__).resolve().parents[1]
 

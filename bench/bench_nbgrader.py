@@ -92,8 +92,8 @@ def submission(released: dict, variant, profile: str) -> dict:
 
 def prepare(root: Path, students: list[str]) -> tuple[Path, dict, dict]:
     """Course, release and submissions; returns (course dir, variants, notebook paths)."""
+    from grader.authoring.variant import build_assignment_variant, load_course
     from grader.nbgrader.course import export_course, release_students, student_release_dir
-    from grader.variant import build_assignment_variant, load_course
 
     course = load_course(write_course(root))
 
@@ -132,7 +132,8 @@ def time_ours(variants: dict, paths: dict) -> tuple[float, list[float], dict[str
                                                    float]:
     """(sandbox start, per-notebook seconds, scores, isolation, CPU seconds in all) with
     one warm sandbox."""
-    from grader.grading import collect_submission, grade_submission
+    from grader.grading.collect import collect_submission
+    from grader.grading.grade import grade_submission
     from grader.sandbox import Sandbox
 
     cpu = time.process_time() + children_cpu()

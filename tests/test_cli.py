@@ -27,9 +27,10 @@ def test_the_check_path_does_not_load_the_authoring_stack():
     """`check` runs at every save on a student's machine; YAML, Jinja2 and the course
     loader are for instructors only and cost a quarter of a second to import."""
     probe = (
-        "import sys, grader.cli, grader.pipeline, grader.public_cases\n"
+        "import sys, grader.cli, grader.grading.pipeline, grader.authoring.public_cases\n"
         "grader.cli.build_parser()\n"
-        "heavy = {'yaml', 'jinja2', 'grader.course', 'grader.spec', 'grader.kinds'}\n"
+        "heavy = {'yaml', 'jinja2', 'grader.authoring.course', 'grader.authoring.spec',\n"
+        "         'grader.authoring.kinds'}\n"
         "print(sorted(heavy & set(sys.modules)))\n"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)

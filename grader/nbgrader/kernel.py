@@ -33,8 +33,8 @@ from typing import Any, Literal, NoReturn
 
 import numpy as np
 
-from grader.compare import check_case
 from grader.errors import GraderError
+from grader.grading.compare import check_case
 from grader.model import Probe
 from grader.nbgrader.keyfile import AnswerKey, read_key
 from grader.results import CheckResult

@@ -18,8 +18,8 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
+from grader.grading.notebook_cells import SOLUTION_PREFIX, module_of_cell
 from grader.model import AssignmentVariant, ExerciseVariant
-from grader.nbgrader.extract import SOLUTION_PREFIX, module_of_cell
 
 SCHEMA_VERSION = 3
 SETUP_ID = "cnn_grader_setup"

@@ -7,16 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from grader.batch import grade_batch
-from grader.demo_submissions import PROFILES
-from grader.variant import build_assignment_variant, load_course
+from grader.authoring.variant import build_assignment_variant, load_course
+from grader.cli.demo_submissions import PROFILES
+from grader.grading.batch import grade_batch
 
 REPO = Path(__file__).resolve().parents[2]
 SECRET = b"batch-test-secret"
 SECRET_ENV = "CNN_GRADER_BATCH_TEST_SECRET"  # where the test course says its secret is
 ASSIGNMENT = "a1"
 EXERCISES = ("conv-output-size", "pool-output-size")
-# student id -> profile of grader.demo_submissions
+# student id -> profile of grader.cli.demo_submissions
 CLASS = {
     "ada": "reference", "bo": "reference", "cy": "blank", "di": "blank",
     "ed": "mistaken", "flo": "mistaken", "gus": "half-right", "hal": "malicious",

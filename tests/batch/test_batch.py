@@ -11,22 +11,20 @@ from pathlib import Path
 
 import pytest
 
-from grader.batch import (
-    GradingJob,
-    SubmissionTask,
+from grader.authoring.variant import build_assignment_variant
+from grader.errors import SubmissionError
+from grader.exports.gradebook import Gradebook, exercise_versions_hash
+from grader.grading.batch import (
     assignment_versions_hash,
     grade_batch,
-    grade_task,
-    open_sandbox,
     private_paths,
     student_folders,
 )
-from grader.errors import SubmissionError
-from grader.executors.local import LocalExecutor
-from grader.gradebook import Gradebook, exercise_versions_hash
-from grader.grading import collect_submission, grade_submission
+from grader.grading.collect import collect_submission
+from grader.grading.executors.local import LocalExecutor
+from grader.grading.grade import grade_submission
+from grader.grading.jobs import GradingJob, SubmissionTask, grade_task, open_sandbox
 from grader.sandbox import Sandbox
-from grader.variant import build_assignment_variant
 
 from .conftest import ASSIGNMENT, CLASS, SECRET, snapshot, write_submissions
 
@@ -212,7 +210,7 @@ def test_an_executor_with_nothing_to_grade_starts_no_worker(course, monkeypatch)
     def no_processes(method):
         raise AssertionError(f"a {method} worker was about to start")
 
-    monkeypatch.setattr("grader.executors.local.multiprocessing.get_context", no_processes)
+    monkeypatch.setattr("grader.grading.executors.local.multiprocessing.get_context", no_processes)
     job = GradingJob(course, ASSIGNMENT, SECRET)
     assert list(LocalExecutor(2).outcomes(job, iter(()))) == []
 

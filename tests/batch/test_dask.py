@@ -6,10 +6,11 @@ import functools
 
 import pytest
 
-from grader.batch import SubmissionTask, grade_batch
 from grader.errors import GraderError
-from grader.executors.dask import DaskExecutor
-from grader.gradebook import Gradebook
+from grader.exports.gradebook import Gradebook
+from grader.grading.batch import grade_batch
+from grader.grading.executors.dask import DaskExecutor
+from grader.grading.jobs import SubmissionTask
 
 from .conftest import ASSIGNMENT, CLASS, SECRET
 
@@ -63,7 +64,7 @@ def test_the_dask_run_is_idempotent_too(cluster, course, class_submissions, tmp_
 
 
 def test_an_unreachable_scheduler_is_a_grader_error_naming_it(monkeypatch):
-    monkeypatch.setattr("grader.executors.dask.CONNECT_SECONDS", 2)
+    monkeypatch.setattr("grader.grading.executors.dask.CONNECT_SECONDS", 2)
     with pytest.raises(GraderError, match=r"tcp://127\.0\.0\.1:9"):
         next(DaskExecutor("tcp://127.0.0.1:9").outcomes(None, iter([SubmissionTask("ann", {})])))
 

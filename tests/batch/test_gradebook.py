@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 
 from grader.errors import GraderError
-from grader.gradebook import Gradebook, exercise_versions_hash, result_rows
+from grader.exports.gradebook import Gradebook, exercise_versions_hash, result_rows
 from grader.model import AssignmentVariant, ExerciseVariant
 
 from .results_factory import check, result

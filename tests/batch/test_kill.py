@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from grader.batch import grade_batch
+from grader.authoring.variant import build_assignment_variant
 from grader.errors import GraderError
-from grader.gradebook import Gradebook
-from grader.variant import build_assignment_variant
+from grader.exports.gradebook import Gradebook
+from grader.grading.batch import grade_batch
 
 from .conftest import ASSIGNMENT, REPO, SECRET, SECRET_ENV
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from grader.params import VariantRng
-from grader.spec import ExerciseSpec
+from grader.authoring.params import VariantRng
+from grader.authoring.spec import ExerciseSpec
 
 
 def make_spec(

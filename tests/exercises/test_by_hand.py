@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from grader.authoring.kinds import get_kind
 from grader.errors import SpecError
-from grader.kinds import get_kind
 from tests.exercises.helpers import make_spec, modeled, rng
 
 SIZE_OPTIONS = {

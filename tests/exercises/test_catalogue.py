@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.kinds import KIND_NAMES
-from grader.kinds.reference import all_mistakes
-from grader.selfcheck import build_variant, load_exercises, selfcheck_exercise
+from grader.authoring.kinds import KIND_NAMES
+from grader.authoring.kinds.reference import all_mistakes
+from grader.grading.selfcheck import build_variant, load_exercises, selfcheck_exercise
 
 EXERCISES = Path(__file__).resolve().parents[2] / "exercises"
 SPECS = {spec.exercise_id: spec for spec in load_exercises(EXERCISES)}

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from scipy.signal import correlate2d
 
+from grader.authoring.kinds import KIND_NAMES, get_kind
+from grader.authoring.kinds.reference import cut_solution
 from grader.errors import SpecError
-from grader.kinds import KIND_NAMES, get_kind
-from grader.kinds.reference import cut_solution
 from grader.model import Probe
 from tests.exercises.helpers import make_spec, rng
 

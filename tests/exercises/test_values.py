@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from grader.authoring.kinds.values import as_answer, format_matrix, resolve, take
 from grader.errors import SpecError
-from grader.kinds.values import as_answer, format_matrix, resolve, take
 from tests.exercises.helpers import rng
 
 PARAMS = {"n": 7, "k": 3, "s": 2, "image": np.array([[1, 2], [3, 4]])}

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from grader.authoring.kinds.base import KindOutput
 from grader.errors import SpecError
-from grader.kinds.base import KindOutput
 from grader.model import Case, ModeledAnswer, Probe, Tolerance
 
 TEST_SECRET = b"framework-test-secret"
@@ -126,6 +126,6 @@ def course_path(tmp_path: Path) -> Path:
 @pytest.fixture
 def tiny_kinds(monkeypatch):
     """Make the real kind registry answer with the tiny kind (for CLI tests)."""
-    import grader.kinds
+    import grader.authoring.kinds
 
-    monkeypatch.setattr(grader.kinds, "get_kind", tiny_lookup)
+    monkeypatch.setattr(grader.authoring.kinds, "get_kind", tiny_lookup)

@@ -144,7 +144,7 @@ class FakeTerminal:
 
 
 def test_the_progress_bar_redraws_one_line_and_ends_it():
-    from grader.cli_instructor import ProgressBar
+    from grader.cli.instructor import ProgressBar
 
     terminal = FakeTerminal()
     bar = ProgressBar(terminal, width=10)
@@ -156,7 +156,7 @@ def test_the_progress_bar_redraws_one_line_and_ends_it():
 
 
 def test_generate_draws_a_progress_bar_only_on_a_terminal(tmp_path, secret):
-    from grader.cli_instructor import generate_release
+    from grader.cli.instructor import generate_release
 
     terminal = FakeTerminal()
     generate_release(course_path=write_course(tmp_path / "c"), assignment_id="a1",

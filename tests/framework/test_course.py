@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from grader.course import load_course, parse_roster, read_secret
+from grader.authoring.course import load_course, parse_roster, read_secret
+from grader.authoring.late import late_penalty
+from grader.authoring.yamldoc import SpecProblems
 from grader.errors import SpecError
-from grader.late import late_penalty
-from grader.yamldoc import SpecProblems
 
 from .conftest import COURSE, ROSTER, TINY_EXERCISE, tiny_lookup, write_course
 

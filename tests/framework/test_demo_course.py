@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.cli_instructor import validate_course
-from grader.course import load_course
-from grader.release import write_release
-from grader.variant import build_assignment_variant
+from grader.authoring.course import load_course
+from grader.authoring.release import write_release
+from grader.authoring.variant import build_assignment_variant
+from grader.cli.instructor import validate_course
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_SECRET = b"demo-course-test-secret"

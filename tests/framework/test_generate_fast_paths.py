@@ -11,12 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grader.kinds.reference import all_mistakes, mistakes_of, reference_topics
+from grader.authoring.kinds.reference import all_mistakes, mistakes_of, reference_topics
+from grader.authoring.params import VariantRng, derive_key
+from grader.authoring.release import _write_files
+from grader.authoring.render import markdown_to_html
+from grader.authoring.variant import values_equal
 from grader.model import Tolerance
-from grader.params import VariantRng, derive_key
-from grader.release import _write_files
-from grader.render import markdown_to_html
-from grader.variant import values_equal
 
 SPECIAL = st.sampled_from([0.0, -0.0, 1.0, 1.0 + 1e-9, math.inf, -math.inf, math.nan])
 FLOATS = st.one_of(SPECIAL, st.floats(-10, 10))

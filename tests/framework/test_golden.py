@@ -3,7 +3,7 @@
 A student's numbers are recomputed from the course secret whenever their work is
 graded, possibly years later on another machine.  These literal values pin the
 sampler.  If one of these tests fails, every variant ever released would change:
-do not "update" the numbers, find what changed in grader/params.py or variant.py.
+do not "update" the numbers, find what changed in grader/authoring/params.py or variant.py.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ import hmac
 
 import numpy as np
 
-from grader.course import load_course
-from grader.kinds import get_kind
-from grader.params import VariantRng
-from grader.spec import parse_exercise
-from grader.variant import build_assignment_variant, build_exercise_variant
-from grader.yamldoc import parse_yaml
+from grader.authoring.course import load_course
+from grader.authoring.kinds import get_kind
+from grader.authoring.params import VariantRng
+from grader.authoring.spec import parse_exercise
+from grader.authoring.variant import build_assignment_variant, build_exercise_variant
+from grader.authoring.yamldoc import parse_yaml
 
 from .conftest import TEST_SECRET, tiny_lookup, write_course
 

@@ -8,8 +8,8 @@ import hmac
 import numpy as np
 import pytest
 
-from grader.expressions import ExpressionError, parse_expression
-from grader.params import (
+from grader.authoring.expressions import ExpressionError, parse_expression
+from grader.authoring.params import (
     SamplingFailure,
     VariantRng,
     derive_key,

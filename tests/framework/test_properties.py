@@ -6,8 +6,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grader.expressions import ExpressionError, parse_expression
-from grader.params import VariantRng
+from grader.authoring.expressions import ExpressionError, parse_expression
+from grader.authoring.params import VariantRng
 
 NAMES = ("a", "b", "c")
 OPERATORS = ("+", "-", "*", "//", "%", "<", "<=", "==", "!=", "and", "or")

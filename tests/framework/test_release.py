@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.course import Student, load_course
+from grader.authoring.course import Student, load_course
+from grader.authoring.public_cases import load_public_cases, save_public_cases
+from grader.authoring.release import write_release
+from grader.authoring.variant import build_assignment_variant, values_equal
 from grader.errors import SpecError
-from grader.public_cases import load_public_cases, save_public_cases
-from grader.release import write_release
-from grader.variant import build_assignment_variant, values_equal
 
 from .conftest import TEST_SECRET, TinyKind, tiny_lookup, write_course
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from grader.course import load_course
-from grader.model import AssignmentVariant, ExerciseVariant
-from grader.render import (
+from grader.authoring.course import load_course
+from grader.authoring.render import (
     handout_html,
     handout_markdown,
     markdown_to_html,
     notebook,
     stub_module,
 )
-from grader.variant import build_assignment_variant
+from grader.authoring.variant import build_assignment_variant
+from grader.model import AssignmentVariant, ExerciseVariant
 
 from .conftest import TEST_SECRET, tiny_lookup, write_course
 

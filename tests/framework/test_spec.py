@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from grader.spec import ExerciseSpec, parse_exercise
-from grader.yamldoc import SpecProblems, format_path, parse_path, parse_yaml
+from grader.authoring.spec import ExerciseSpec, parse_exercise
+from grader.authoring.yamldoc import SpecProblems, format_path, parse_path, parse_yaml
 
 from .conftest import TINY_EXERCISE, tiny_lookup
 

@@ -5,17 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.course import load_course
-from grader.errors import SpecError
-from grader.model import EXACT, Tolerance
-from grader.spec import parse_exercise
-from grader.variant import (
+from grader.authoring.course import load_course
+from grader.authoring.spec import parse_exercise
+from grader.authoring.variant import (
     MAX_ATTEMPTS,
     build_assignment_variant,
     build_exercise_variant,
     values_equal,
 )
-from grader.yamldoc import parse_yaml
+from grader.authoring.yamldoc import parse_yaml
+from grader.errors import SpecError
+from grader.model import EXACT, Tolerance
 
 from .conftest import TEST_SECRET, TINY_EXERCISE, TinyKind, tiny_lookup, write_course
 

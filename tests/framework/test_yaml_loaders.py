@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from grader import yamldoc
+from grader.authoring import yamldoc
 
 REPO = Path(__file__).resolve().parents[2]
 FILES = [*sorted((REPO / "exercises").glob("*.yml")), REPO / "course.yml"]

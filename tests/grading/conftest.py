@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.course import load_course
+from grader.authoring.course import load_course
 
 REPO = Path(__file__).resolve().parents[2]
 EXERCISES = (

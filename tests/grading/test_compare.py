@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from grader.compare import check_case, values_match
+from grader.grading.compare import check_case, values_match
 from grader.model import EXACT, Case, ModeledAnswer, Probe, Tolerance
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.gradebook import Gradebook
+from grader.exports.gradebook import Gradebook
 
 REPO = Path(__file__).resolve().parents[2]
 

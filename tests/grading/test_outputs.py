@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from grader.late import LatePolicy, late_penalty
-from grader.outputs.csv_report import render_csv
-from grader.outputs.feedback import render_feedback
-from grader.outputs.gradescope import gradescope_results
-from grader.outputs.junit import render_junit
+from grader.authoring.late import LatePolicy, late_penalty
+from grader.exports.csv_report import render_csv
+from grader.exports.feedback import render_feedback
+from grader.exports.gradescope import gradescope_results
+from grader.exports.junit import render_junit
 from grader.results import CheckResult, ExerciseResult, GradingResult
 
 

@@ -8,15 +8,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from grader import demo_submissions
-from grader.cli import main
-from grader.course import read_secret
-from grader.gradebook import Gradebook
-from grader.grading import collect_submission, grade_submission
-from grader.pipeline import grade_one
-from grader.release import write_release
+from grader.authoring.course import read_secret
+from grader.authoring.release import write_release
+from grader.authoring.variant import build_assignment_variant
+from grader.cli import demo_submissions, main
+from grader.exports.gradebook import Gradebook
+from grader.grading.collect import collect_submission
+from grader.grading.grade import grade_submission
+from grader.grading.pipeline import grade_one
 from grader.sandbox import Sandbox
-from grader.variant import build_assignment_variant
 
 
 @pytest.fixture(scope="module")
@@ -175,7 +175,7 @@ def test_nbgrader_style_folders_are_read_one_level_down(course, sandbox, tmp_pat
     (inner / "timestamp.txt").write_text("2026-03-05T00:00:00+00:00")
     files = collect_submission(tmp_path / "ada")
     assert grade_files(course, files, sandbox).score > 0
-    from grader.pipeline import submission_time
+    from grader.grading.pipeline import submission_time
 
     assert submission_time(tmp_path / "ada").day == 5
 

@@ -1,8 +1,8 @@
 """Class reports: who scored what, and which misconceptions were common."""
 
 from grader.cli import main
-from grader.gradebook import Gradebook, MistakeCount, ResultRow
-from grader.outputs.report import gradebook_table, mistake_summary, mistake_table
+from grader.exports.gradebook import Gradebook, MistakeCount, ResultRow
+from grader.exports.report import gradebook_table, mistake_summary, mistake_table
 from grader.results import CheckResult, ExerciseResult, GradingResult
 
 

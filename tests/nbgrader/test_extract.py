@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from grader.nbgrader.extract import notebook_to_files
+from grader.grading.notebook_cells import notebook_to_files
 
 
 def _code(source, metadata=None):

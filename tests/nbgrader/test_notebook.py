@@ -10,7 +10,7 @@ import sys
 import nbformat
 import pytest
 
-from grader.nbgrader.extract import notebook_to_files
+from grader.grading.notebook_cells import notebook_to_files
 from grader.nbgrader.kernel import GRADER_FAULT_EXIT
 from grader.nbgrader.notebook import (
     SETUP_SOURCE,

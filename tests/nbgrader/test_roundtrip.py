@@ -77,7 +77,7 @@ def _cnn_grader(*args: str, cwd: Path) -> None:
 
 
 def _variant(course_yml: Path, student: str) -> AssignmentVariant:
-    from grader.variant import build_assignment_variant, load_course
+    from grader.authoring.variant import build_assignment_variant, load_course
 
     return build_assignment_variant(load_course(course_yml), ASSIGNMENT, student,
                                     b"roundtrip-secret")
@@ -224,7 +224,8 @@ def test_a_student_without_an_answer_key_fails_autograde_instead_of_scoring_zero
 
 
 def test_our_engine_gives_every_notebook_the_score_nbgrader_gave(course):
-    from grader.grading import collect_submission, grade_submission
+    from grader.grading.collect import collect_submission
+    from grader.grading.grade import grade_submission
     from grader.sandbox import Sandbox
 
     with Sandbox() as sandbox:

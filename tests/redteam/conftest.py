@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 import grader.sandbox.sandbox as sandbox_module
-from grader.compare import check_case
+from grader.grading.compare import check_case
 from grader.model import Case, Probe, Tolerance
 from grader.sandbox import (
     FULL_ISOLATION,

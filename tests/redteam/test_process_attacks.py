@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 
-from grader.compare import check_case
+from grader.grading.compare import check_case
 from grader.sandbox import Limits
 
 from .conftest import (

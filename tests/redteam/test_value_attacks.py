@@ -7,7 +7,7 @@ import os
 import numpy as np
 import pytest
 
-from grader.compare import check_case
+from grader.grading.compare import check_case
 from grader.sandbox import Limits
 
 from .conftest import EXPECTED, grade, run_attack, scale_case, scale_probe

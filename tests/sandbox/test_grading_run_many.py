@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from grader.demo_submissions import PROFILES
+from grader.authoring.variant import build_assignment_variant, load_course
+from grader.cli.demo_submissions import PROFILES
 from grader.errors import GraderError
-from grader.grading import grade_submission
+from grader.grading.grade import grade_submission
 from grader.sandbox import Sandbox
-from grader.variant import build_assignment_variant, load_course
 
 COURSE = Path(__file__).resolve().parents[2] / "course.yml"
 

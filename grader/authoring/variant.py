@@ -1,0 +1,175 @@
+"""One student's variant of an assignment: a pure function of the secret and the ids.
+
+For each exercise the parameters are sampled from a ``VariantRng`` keyed by
+HMAC-SHA256(secret, "course/assignment/exercise/student").  A draw is kept only when
+every constraint holds and every modeled mistake gives a value different from the
+expected one in every case (so a mistake can always be told apart from a correct
+answer); otherwise the next sub-stream is tried, at most ``MAX_ATTEMPTS`` times.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+import jinja2
+import numpy as np
+
+from grader.authoring.course import Course, load_course
+from grader.authoring.params import SamplingFailure, VariantRng, failed_constraint, sample_params
+from grader.authoring.spec import ExerciseSpec, KindLookup, compile_prompt, default_kind_lookup
+from grader.errors import SpecError
+from grader.model import EXACT, AssignmentVariant, Case, ExerciseVariant, Tolerance
+
+MAX_ATTEMPTS = 200
+
+__all__ = ["MAX_ATTEMPTS", "build_assignment_variant", "build_exercise_variant", "load_course",
+           "values_equal"]
+
+
+def build_assignment_variant(course: Course, assignment_id: str, student_id: str,
+                             secret: bytes, *, get_kind: KindLookup = default_kind_lookup
+                             ) -> AssignmentVariant:
+    """Every exercise of the assignment as ``student_id`` gets it."""
+    assignment = course.assignment(assignment_id)
+    exercises = tuple(
+        build_exercise_variant(
+            course.exercises[item.exercise_id], secret=secret, points=item.points,
+            path=(course.course_id, assignment_id, item.exercise_id, student_id),
+            kind=get_kind(course.exercises[item.exercise_id].kind))
+        for item in assignment.exercises)
+    return AssignmentVariant(course_id=course.course_id, assignment_id=assignment_id,
+                             student_id=student_id, title=assignment.title, exercises=exercises)
+
+
+def build_exercise_variant(spec: ExerciseSpec, *, secret: bytes, path: Sequence[str],
+                           points: float, kind: Any) -> ExerciseVariant:
+    """One exercise for one student; ``path`` is (course, assignment, exercise, student)."""
+    root = VariantRng.for_variant(secret, *path)
+    reasons: Counter[str] = Counter()
+    for attempt in range(MAX_ATTEMPTS):
+        rng = root.child(f"attempt/{attempt}")
+        try:
+            params = sample_params(spec.params, rng.child("params"))
+        except SamplingFailure as failure:
+            reasons[str(failure)] += 1
+            continue
+        failed = failed_constraint(spec.constraints, params)
+        if failed is not None:
+            reasons[f"constraint {failed!r} does not hold"] += 1
+            continue
+        try:
+            output = kind.build(spec, params, rng.child("build"))
+        except (SamplingFailure, ValueError) as failure:
+            reasons[f"the {spec.kind} kind rejected the parameters: {failure}"] += 1
+            continue
+        cases = _selected_mistakes(spec, output.cases)
+        clash = first_undiscriminated(cases)
+        if clash is not None:
+            reasons[clash] += 1
+            continue
+        return ExerciseVariant(
+            exercise_id=spec.exercise_id, title=spec.title, kind=spec.kind,
+            version=spec.version, points=points, module=spec.module,
+            prompt_markdown=render_prompt(spec, params, output.prompt_context, points),
+            stub_source=output.stub_source, cases=_scaled(cases, points), params=params,
+            hints=spec.hints, solution_source=output.solution_source)
+    summary = "; ".join(f"{count}x {reason}" for reason, count in reasons.most_common(3))
+    raise SpecError(f"no valid variant in {MAX_ATTEMPTS} attempts for student {path[-1]!r}: "
+                    f"{summary}", where=f"{spec.source}: {spec.exercise_id}")
+
+
+def render_prompt(spec: ExerciseSpec, params: dict[str, Any], context: Any, points: float) -> str:
+    """The prompt with this student's numbers (sandboxed jinja2, undefined names fail)."""
+    values = {"title": spec.title, "points": points, **params, **dict(context)}
+    try:
+        return compile_prompt(spec.prompt).render(values)
+    except jinja2.TemplateError as error:
+        raise SpecError(f"cannot render the prompt: {error}",
+                        where=f"{spec.source}: prompt") from None
+
+
+def _selected_mistakes(spec: ExerciseSpec, cases: tuple[Case, ...]) -> tuple[Case, ...]:
+    """Keep only the mistakes the spec asks to diagnose (all of them when none is named)."""
+    if not spec.mistakes:
+        return cases
+    wanted = set(spec.mistakes)
+    return tuple(
+        case if all(m.mistake_id in wanted for m in case.mistakes)  # kinds usually filter
+        else dataclasses.replace(case, mistakes=tuple(
+            m for m in case.mistakes if m.mistake_id in wanted))
+        for case in cases)
+
+
+def _scaled(cases: tuple[Case, ...], points: float) -> tuple[Case, ...]:
+    """Scale case points so they add up to the exercise's points in this assignment."""
+    total = sum(case.points for case in cases)
+    if total <= 0 or abs(total - points) < 1e-12:
+        return cases
+    return tuple(dataclasses.replace(case, points=case.points * points / total) for case in cases)
+
+
+def first_undiscriminated(cases: Sequence[Case]) -> str | None:
+    """Why some modeled mistake could not be diagnosed in these cases (None if all can).
+
+    Each mistake must give a value different from the expected one and from every
+    other mistake of the same case, within the case's tolerance.
+    """
+    for case in cases:
+        for index, mistake in enumerate(case.mistakes):
+            if values_equal(mistake.value, case.expected, case.tolerance):
+                return (f"case {case.case_id!r}: mistake {mistake.mistake_id!r} gives the "
+                        "expected value")
+            for other in case.mistakes[:index]:
+                if values_equal(mistake.value, other.value, case.tolerance):
+                    return (f"case {case.case_id!r}: mistakes {other.mistake_id!r} and "
+                            f"{mistake.mistake_id!r} give the same value")
+    return None
+
+
+def values_equal(got: Any, expected: Any, tolerance: Tolerance = EXACT) -> bool:
+    """Whether ``got`` matches ``expected``: exact for integers, within tolerance for floats.
+
+    Shapes must agree; tuples (several outputs, or a shape) compare element by
+    element; lists are array-like; strings and ``None`` compare exactly.
+    """
+    if got is None or expected is None or isinstance(got, str) or isinstance(expected, str):
+        return got == expected if type(got) is type(expected) else False
+    if isinstance(got, tuple) or isinstance(expected, tuple):
+        return (isinstance(got, tuple) and isinstance(expected, tuple)
+                and len(got) == len(expected)
+                and all(values_equal(g, e, tolerance) for g, e in zip(got, expected, strict=True)))
+    try:
+        got_array, expected_array = np.asarray(got), np.asarray(expected)
+    except ValueError:  # ragged nested lists
+        return False
+    if got_array.shape != expected_array.shape:
+        return False
+    if got_array.dtype.kind not in "biuf" or expected_array.dtype.kind not in "biuf":
+        return bool(np.array_equal(got_array, expected_array))
+    if got_array.dtype.kind in "biu" and expected_array.dtype.kind in "biu":
+        return bool(np.array_equal(got_array, expected_array))
+    if _first_elements_differ(got_array, expected_array, tolerance):
+        return False
+    # the rule of model.Tolerance, without np.allclose's overhead (this runs very often)
+    with np.errstate(invalid="ignore", over="ignore"):
+        difference = np.abs(got_array.astype(np.float64) - expected_array)
+        bound = tolerance.atol + tolerance.rtol * np.abs(expected_array.astype(np.float64))
+        close = (difference <= bound) | (got_array == expected_array)  # infinities too
+    return bool(close.all())
+
+
+def _first_elements_differ(got: np.ndarray, expected: np.ndarray, tolerance: Tolerance) -> bool:
+    """The rule of ``values_equal`` on the first element of two float64 arrays only.
+
+    When it fails there, the whole comparison fails, and most modeled mistakes
+    differ from the first element on: checking one Python float saves the array
+    operations.  Python float arithmetic is the same IEEE arithmetic as NumPy's.
+    """
+    if got.dtype != np.float64 or expected.dtype != np.float64 or got.size == 0:
+        return False
+    first, wanted = float(got.flat[0]), float(expected.flat[0])
+    return not (abs(first - wanted) <= tolerance.atol + tolerance.rtol * abs(wanted)
+                or first == wanted)

@@ -1,0 +1,44 @@
+"""Plain-text class reports from the gradebook: one row per student, and which
+misconceptions were recognised how often (what to revisit in the next lecture)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+
+from grader.exports.gradebook import MistakeCount, ResultRow
+
+
+def gradebook_table(rows: Iterable[ResultRow], labels: Mapping[str, str] | None = None) -> str:
+    """Fixed-width table: student, optional label (e.g. the demo's profile), score,
+    days late, and the mistakes recognised in that student's submission."""
+    labels = labels or {}
+    width = max((len(v) for v in labels.values()), default=0)
+    label_head = f" {'submission':<{width}}" if labels else ""
+    lines = [f"{'student':<10}{label_head} {'score':>13} {'late':>5}  mistakes recognised"]
+    for row in sorted(rows, key=lambda r: r.student_id):
+        label = f" {labels.get(row.student_id, '?'):<{width}}" if labels else ""
+        score = f"{round(row.score, 2):g} / {row.max_score:g}"
+        late = f"{row.late_days}d" if row.late_days else "-"
+        lines.append(
+            f"{row.student_id:<10}{label} {score:>13} {late:>5}  "
+            f"{mistake_summary(row.mistakes.split())}"
+        )
+    return "\n".join(lines)
+
+
+def mistake_summary(mistakes: Sequence[str]) -> str:
+    """``a x3, b`` from a list of mistake ids, most frequent first; ``-`` when none."""
+    counts = Counter(mistakes)
+    return ", ".join(f"{m} x{n}" if n > 1 else m for m, n in counts.most_common()) or "-"
+
+
+def mistake_table(counts: Iterable[MistakeCount], students: int) -> str:
+    """The class's recognised mistakes, most widespread first."""
+    lines = [f"{'mistake':<40} {'students':>9} {'times':>6}"]
+    for count in counts:
+        share = f"{count.students}/{students}"
+        lines.append(f"{count.mistake_id:<40} {share:>9} {count.occurrences:>6}")
+    if len(lines) == 1:
+        lines.append("(no modeled mistake recognised)")
+    return "\n".join(lines)

@@ -1,0 +1,147 @@
+"""Worker processes on this machine, each holding one warm sandbox.
+
+We run our own small loop over two queues rather than a process pool: a worker
+keeps its sandbox in a local variable (no per-process globals), and it notices
+when the parent has been killed and exits instead of lingering as an orphan.
+Workers are started with ``spawn`` so they never inherit the parent's open
+gradebook connection or threads.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import multiprocessing
+import os
+import queue
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from grader.errors import GraderError
+from grader.grading.jobs import GradingJob, SubmissionTask, TaskOutcome, grade_task, open_sandbox
+
+POLL_SECONDS = 1.0
+IN_FLIGHT_PER_WORKER = 2
+
+
+@dataclass(frozen=True)
+class WorkerFailure:
+    """Sent by a worker that cannot go on (for example no sandbox could be started)."""
+
+    message: str
+
+
+class LocalExecutor:
+    """``workers`` processes; at most ``IN_FLIGHT_PER_WORKER`` tasks each are queued."""
+
+    def __init__(self, workers: int) -> None:
+        if workers < 1:
+            raise GraderError(f"workers must be at least 1, not {workers}")
+        self.workers = workers
+
+    def outcomes(self, job: GradingJob, tasks: Iterator[SubmissionTask]) -> Iterator[TaskOutcome]:
+        first = next(tasks, None)
+        if first is None:  # nothing to grade: start no worker at all
+            return
+        tasks = itertools.chain([first], tasks)
+        context = multiprocessing.get_context("spawn")
+        task_queue = context.Queue()
+        outcome_queue = context.Queue()
+        processes = [
+            context.Process(
+                target=worker_loop,
+                args=(job, task_queue, outcome_queue, os.getpid()),
+                name=f"cnn-grader-worker-{number}",
+            )
+            for number in range(self.workers)
+        ]
+        for process in processes:
+            process.start()
+        try:
+            yield from _pump(tasks, task_queue, outcome_queue, processes, self.workers)
+        finally:
+            _stop(processes, task_queue)
+
+
+def _pump(
+    tasks: Iterator[SubmissionTask],
+    task_queue: multiprocessing.Queue,
+    outcome_queue: multiprocessing.Queue,
+    processes: list,
+    workers: int,
+) -> Iterator[TaskOutcome]:
+    """Keep a bounded number of tasks queued and yield outcomes as they arrive."""
+    limit = workers * IN_FLIGHT_PER_WORKER
+    outstanding = 0
+    pending = iter(tasks)
+    exhausted = False
+    while True:
+        while not exhausted and outstanding < limit:
+            task = next(pending, None)
+            if task is None:
+                exhausted = True
+            else:
+                task_queue.put(task)
+                outstanding += 1
+        if outstanding == 0:
+            return
+        yield _next_outcome(outcome_queue, processes)
+        outstanding -= 1
+
+
+def _next_outcome(outcome_queue: multiprocessing.Queue, processes: list) -> TaskOutcome:
+    while True:
+        try:
+            message = outcome_queue.get(timeout=POLL_SECONDS)
+        except queue.Empty:
+            dead = [p.name for p in processes if not p.is_alive()]
+            if dead:
+                raise GraderError(
+                    f"worker {', '.join(dead)} stopped; results so far are saved, "
+                    "run the batch again to finish"
+                ) from None
+            continue
+        if isinstance(message, WorkerFailure):
+            raise GraderError(message.message)
+        return message
+
+
+def _stop(processes: list, task_queue: multiprocessing.Queue) -> None:
+    for _ in processes:
+        task_queue.put(None)
+    for process in processes:
+        process.join(timeout=10)
+        if process.is_alive():
+            process.kill()
+            process.join()
+
+
+def worker_loop(
+    job: GradingJob, tasks: multiprocessing.Queue, outcomes: multiprocessing.Queue,
+    parent_pid: int,
+) -> None:
+    """Grade tasks until told to stop (``None``) or until the parent is gone."""
+    with contextlib.ExitStack() as stack:
+        try:
+            sandbox = stack.enter_context(open_sandbox(job))
+        except Exception as error:  # any failure here must reach the parent, not hang it
+            outcomes.put(WorkerFailure(f"cannot start a sandbox: {error}"))
+            return
+        while (task := _next_task(tasks, parent_pid)) is not None:
+            try:
+                outcome = grade_task(job, task, sandbox)
+            except Exception as error:  # a bug of ours: report it for this student only
+                outcome = TaskOutcome(task.student_id, None, error=f"grader bug: {error!r}")
+            outcomes.put(outcome)
+    if os.getppid() != parent_pid:
+        outcomes.cancel_join_thread()  # nobody will read: do not wait to flush at exit
+
+
+def _next_task(tasks: multiprocessing.Queue, parent_pid: int) -> SubmissionTask | None:
+    """The next task, or ``None`` when told to stop or when the parent was killed."""
+    while os.getppid() == parent_pid:
+        try:
+            return tasks.get(timeout=POLL_SECONDS)
+        except queue.Empty:
+            continue
+    return None

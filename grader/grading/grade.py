@@ -1,0 +1,159 @@
+"""Grade one submission: files -> sandbox -> compare -> ``GradingResult``.
+
+Reading the files is ``collect``'s job; this is the one function every executor
+calls (``check``, ``grade``, the batch and Dask executors, the demo).  Expected
+values stay in this process; the sandbox only sees the student's files and the probes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from datetime import datetime
+
+from grader.authoring.late import LatePolicy, late_penalty
+from grader.errors import GraderError
+from grader.grading.collect import (
+    MAX_FILE_BYTES,
+    NOTEBOOK_PREFIX,
+    OVERSIZED_PREFIX,
+    submission_hash,
+)
+from grader.grading.compare import check_case
+from grader.model import AssignmentVariant, Case, ExerciseVariant
+from grader.results import CheckResult, ExerciseResult, GradingResult
+from grader.sandbox import Limits, Sandbox, SandboxRequest, SandboxResult
+
+
+def grade_submission(
+    *,
+    variant: AssignmentVariant,
+    files: Mapping[str, bytes],
+    sandbox: Sandbox,
+    submitted_at: datetime | None = None,
+    policy: LatePolicy | None = None,
+    limits: Limits | None = None,
+) -> GradingResult:
+    """Grade every exercise of ``variant`` against the student's ``files``."""
+    started = time.perf_counter()
+    exercises = _grade_exercises(variant.exercises, files, sandbox, limits or Limits())
+    days, penalty = late_penalty(policy, submitted_at)
+    return GradingResult(
+        course_id=variant.course_id,
+        assignment_id=variant.assignment_id,
+        student_id=variant.student_id,
+        exercises=exercises,
+        isolation=sandbox.isolation,
+        wall_seconds=round(time.perf_counter() - started, 4),
+        submission_hash=submission_hash(files),
+        late_days=days,
+        late_penalty=penalty,
+    )
+
+
+def module_files_for(exercise: ExerciseVariant, files: Mapping[str, bytes]) -> dict[str, bytes]:
+    """The files the sandbox gets for one exercise, with the notebook's version of the
+    exercise module when the ``.py`` file is missing or still the released stub."""
+    chosen = {name: data for name, data in files.items() if ":" not in name}
+    module_file = f"{exercise.module}.py"
+    from_notebook = files.get(NOTEBOOK_PREFIX + module_file)
+    if from_notebook is not None and (
+        module_file not in chosen or _is_untouched_stub(chosen[module_file], exercise)
+    ):
+        chosen[module_file] = from_notebook
+    return chosen
+
+
+def _is_untouched_stub(data: bytes, exercise: ExerciseVariant) -> bool:
+    stub = exercise.stub_source.strip()
+    return bool(stub) and stub in data.decode("utf-8", "replace")
+
+
+def _grade_exercises(
+    exercises: tuple[ExerciseVariant, ...],
+    files: Mapping[str, bytes],
+    sandbox: Sandbox,
+    limits: Limits,
+) -> tuple[ExerciseResult, ...]:
+    """All exercises of a submission through ONE ``Sandbox.run_many`` call (one child for
+    every module, far cheaper than a child each); each result is what a run of that
+    exercise alone gives.  Should the shared call fail on our side, every exercise is
+    tried alone, so a grader error only marks the exercises it really hit."""
+    requests = [_request(exercise, files, limits) for exercise in exercises]
+    to_run = {index: request for index, request in enumerate(requests) if request is not None}
+    try:
+        outcomes = dict(zip(to_run, sandbox.run_many(tuple(to_run.values())), strict=True))
+    except GraderError:
+        outcomes = {}
+    return tuple(
+        _grade_exercise(exercise, requests[index], outcomes.get(index), sandbox, files)
+        for index, exercise in enumerate(exercises)
+    )
+
+
+def _request(
+    exercise: ExerciseVariant, files: Mapping[str, bytes], limits: Limits
+) -> SandboxRequest | None:
+    """The sandbox request of one exercise, or None when its module file is missing."""
+    module_files = module_files_for(exercise, files)
+    if f"{exercise.module}.py" not in module_files:
+        return None
+    return SandboxRequest(
+        files=module_files,
+        module=exercise.module,
+        probes=tuple(case.probe for case in exercise.cases),
+        limits=limits,
+    )
+
+
+def _grade_exercise(
+    exercise: ExerciseVariant,
+    request: SandboxRequest | None,
+    outcome: SandboxResult | None,
+    sandbox: Sandbox,
+    files: Mapping[str, bytes],
+) -> ExerciseResult:
+    if request is None:
+        module_file = f"{exercise.module}.py"
+        reason = f"no file {module_file} in the submission"
+        if OVERSIZED_PREFIX + module_file in files:
+            reason = f"{module_file} is larger than {MAX_FILE_BYTES // 2**20} MiB and was not read"
+        return _all_cases(exercise, "error", reason)
+    if outcome is None:
+        try:
+            outcome = sandbox.run(request)
+        except GraderError as error:
+            return _all_cases(exercise, "grader_error", f"grader error (not your fault): {error}")
+    if outcome.import_error is not None:
+        return _all_cases(exercise, "error", f"{exercise.module}.py: {outcome.import_error}")
+    checks = tuple(
+        check_case(case, probe_outcome)
+        for case, probe_outcome in zip(exercise.cases, outcome.probes, strict=True)
+    )
+    return ExerciseResult(
+        exercise_id=exercise.exercise_id,
+        title=exercise.title,
+        checks=checks,
+        stdout=outcome.stdout,
+        stderr=outcome.stderr,
+    )
+
+
+def _all_cases(exercise: ExerciseVariant, status: str, reason: str) -> ExerciseResult:
+    return ExerciseResult(
+        exercise_id=exercise.exercise_id,
+        title=exercise.title,
+        checks=tuple(_failed(case, status, reason) for case in exercise.cases),
+    )
+
+
+def _failed(case: Case, status: str, reason: str) -> CheckResult:
+    return CheckResult(
+        case_id=case.case_id,
+        label=case.label,
+        score=0.0,
+        max_score=case.points,
+        status=status,  # type: ignore[arg-type]
+        message=f"{case.label}: {reason}",
+        public=case.public,
+    )

@@ -25,7 +25,9 @@ from grader.errors import GraderError
 from grader.model import AssignmentVariant
 from grader.results import GradingResult
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Version 1 lacked ``checks.answer``; it is upgraded in place (the column is added).
+_UPGRADES = {1: ("ALTER TABLE checks ADD COLUMN answer TEXT",)}
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class CheckRow:
     mistake_id: str | None
     got: str | None
     expected: str | None
+    answer: str | None = None  # canonical JSON of the student's value (analytics only)
 
 
 @dataclass(frozen=True)
@@ -155,7 +158,7 @@ def result_rows(
     )
     checks = tuple(
         CheckRow(*key, position, ex.exercise_id, c.case_id, c.label, c.score, c.max_score,
-                 c.status, c.message, c.public, c.mistake_id, c.got, c.expected)
+                 c.status, c.message, c.public, c.mistake_id, c.got, c.expected, c.answer)
         for position, (ex, c) in enumerate(
             (ex, check) for ex in result.exercises for check in ex.checks
         )
@@ -218,6 +221,10 @@ class Gradebook:
             found = self._db.execute("SELECT version FROM schema_version").fetchall()
             if not found:
                 self._db.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
+            elif found[0][0] in _UPGRADES:
+                for statement in _UPGRADES[found[0][0]]:
+                    self._db.execute(statement)
+                self._db.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION,))
             elif found[0][0] != SCHEMA_VERSION:
                 raise GraderError(
                     f"{self.path}: gradebook schema version {found[0][0]}, this cnn-grader "
@@ -277,6 +284,19 @@ class Gradebook:
             (course_id, assignment_id, student_id),
         )
         return [CheckRow(*values[:11], bool(values[11]), *values[12:]) for values in rows]
+
+    def all_checks(self, course_id: str, assignment_id: str) -> dict[str, list[CheckRow]]:
+        """``checks`` of every student of an assignment in one query (class analytics)."""
+        rows = self._db.execute(
+            f"SELECT {', '.join(_columns(CheckRow))} FROM checks WHERE course_id = ? "
+            "AND assignment_id = ? ORDER BY student_id, position",
+            (course_id, assignment_id),
+        )
+        table: dict[str, list[CheckRow]] = {}
+        for values in rows:
+            row = CheckRow(*values[:11], bool(values[11]), *values[12:])
+            table.setdefault(row.student_id, []).append(row)
+        return table
 
     def history(self, course_id: str, assignment_id: str) -> list[ResultRow]:
         """Every grading of an assignment, oldest first."""

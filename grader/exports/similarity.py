@@ -20,6 +20,12 @@ fitted items then has a Poisson-binomial law whose tail gives ``chance``; a pair
 flagged when at least ``MIN_ITEMS`` items fit and fewer than ``ALPHA`` classmates
 would be expected to fit this well by chance (``expected = (N - 1) x chance``).
 
+A classmate's variant "fits" an answer when the answer is the classmate's right
+answer or what the classmate actually answered (their modeled mistake or slip, which a
+copy takes along).  Every modeled mistake value the classmate *could* have made is
+not counted: it multiplies the chance of an honest coincidence and measurably lowered
+detection on synthetic classes (bench/bench_report.py).
+
 Only by-hand answers (``attribute`` probes) are compared: a function copied from a
 classmate still computes the right answer for the student's own inputs.  Values are
 compared after rounding to the precision of the case's tolerance.
@@ -39,7 +45,7 @@ import numpy as np
 from grader.model import AssignmentVariant, Case, Tolerance
 
 MIN_ITEMS = 2
-ALPHA = 0.01
+ALPHA = 0.001
 WRONG = frozenset({"failed", "partial"})
 
 Key = tuple  # (shape, components) of a value rounded to its tolerance
@@ -159,7 +165,7 @@ class _Index:
     def chance(self, key: Key, student: str, classmate: str, others: int) -> float:
         """P(a random classmate of ``student`` fits ``key``), not counting ``classmate``'s
         own fit in the whole-value share (it is the one under test)."""
-        whole = len(self.fits.get(key, ()) - {student, classmate}) / max(others - 1, 1)
+        whole = len(self.fits.get(key, set()) - {student, classmate}) / max(others - 1, 1)
         mine = self.own.get(student, set())
         product = 1.0
         for component in _components(key):
@@ -180,7 +186,10 @@ def find_similar(
     students = sorted(set(variants) & set(answers))
     wrong = _unexplained_wrong(answers, cases, students)
     variant_index = {
-        where: _Index.build({s: _variant_keys(variants[s], where, tol) for s in students})
+        where: _Index.build({
+            s: _variant_keys(variants[s], where, tol) | _answer_keys(answers[s], where, tol)
+            for s in students
+        })
         for where, tol in cases.items()
     }
     answer_index = {where: _answers_index(answers, wrong, where, tol, students)
@@ -213,8 +222,15 @@ def _variant_keys(variant: AssignmentVariant, where: tuple[str, str], tol: Toler
     case = _case(variant, where)
     if case is None:
         return set()
-    values = [case.expected, *(m.value for m in case.mistakes)]
+    values = [case.expected]
     return {key for key in (value_key(v, tol) for v in values) if key is not None}
+
+
+def _answer_keys(checks: Sequence[Answered], where: tuple[str, str], tol: Tolerance) -> set[Key]:
+    """What the student actually answered on a case (a copy may take a classmate's slip)."""
+    keys = (value_key(decode_answer(c.answer), tol) for c in checks
+            if (c.exercise_id, c.case_id) == where and c.answer)
+    return {key for key in keys if key is not None}
 
 
 Wrong = dict[str, dict[str, list[tuple[str, Key]]]]  # student -> exercise -> [(case, key)]

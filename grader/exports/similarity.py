@@ -17,8 +17,8 @@ product over the answer's components (cells) of the share of classmates having t
 component; the larger of the two is used.  Items are exercises (cases of one
 exercise share parameters); exercises are taken as independent.  The number of
 fitted items then has a Poisson-binomial law whose tail gives ``chance``; a pair is
-flagged when at least ``MIN_ITEMS`` items fit and fewer than ``ALPHA`` classmates
-would be expected to fit this well by chance (``expected = (N - 1) x chance``).
+flagged when at least ``MIN_ITEMS`` items fit and fewer than ``ALPHA`` pairs this
+strong are expected by chance in the whole class (``expected = N (N - 1) x chance``).
 
 A classmate's variant "fits" an answer when the answer is the classmate's right
 answer or what the classmate actually answered (their modeled mistake or slip, which a
@@ -45,7 +45,7 @@ import numpy as np
 from grader.model import AssignmentVariant, Case, Tolerance
 
 MIN_ITEMS = 2
-ALPHA = 0.001
+ALPHA = 0.1
 WRONG = frozenset({"failed", "partial"})
 
 Key = tuple  # (shape, components) of a value rounded to its tolerance
@@ -73,7 +73,7 @@ class PairEvidence:
     wrong_items: int  # exercises where ``student`` had an unexplained wrong answer
     total_items: int  # exercises with by-hand answers
     chance: float  # P(one given classmate matches at least this many items by chance)
-    expected: float  # (N - 1) x chance: classmates expected to match this well
+    expected: float  # N (N - 1) x chance: pairs this strong expected by chance in the class
     flagged: bool
 
     def sentence(self) -> str:
@@ -290,7 +290,7 @@ def _pairs(kind: Kind, wrong: Wrong, index: Mapping[tuple[str, str], _Index],
                     for e, keyed in items.items()
                 ]
                 chance = tail_at_least(chances, len(exercises))
-                expected = (students - 1) * chance
+                expected = students * (students - 1) * chance
                 found.append(PairEvidence(
                     kind, student, classmate, tuple(sorted(exercises)), len(items), total,
                     chance, expected, flagged=expected < alpha,

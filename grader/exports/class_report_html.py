@@ -34,7 +34,9 @@ def e(value: object) -> str:
 
 
 def _num(value: float | None, digits: int = 2) -> str:
-    return "-" if value is None or value != value else f"{value:.{digits}f}"
+    if value is None or value != value:
+        return "-"
+    return f"{round(value, digits) + 0.0:.{digits}f}"  # + 0.0: no "-0"
 
 
 def _table(head: Sequence[str], rows: Iterable[Sequence[str]], numeric: set[int] = frozenset()

@@ -133,3 +133,26 @@ def visible_copy(variants: dict[str, AssignmentVariant], copier: str, source: st
         ex = next(e for e in variants[student].exercises if e.exercise_id == exercise_id)
         return [np.asarray(c.expected).tolist() for c in ex.cases if c.probe.kind == "attribute"]
     return expected(copier) != expected(source)
+
+
+def class_data_of(sc: SyntheticClass, *, roster_extra: tuple[str, ...] = (),
+                  feedback: dict[str, str] | None = None):
+    """The report's input for a synthetic class, as the report command gathers it."""
+    from grader.exports.class_report import ClassData, ExerciseInfo
+    from grader.exports.similarity import find_similar
+
+    first = next(iter(sc.variants.values()))
+    rows = tuple(result_rows(r, versions_hash="v", graded_at="2026-12-01T00:00:00+00:00")[0]
+                 for r in sc.results.values())
+    checks = sc.checks()
+    sentences = {m.mistake_id: m.explanation for v in sc.variants.values()
+                 for e in v.exercises for c in e.cases for m in c.mistakes}
+    return ClassData(
+        course_id=first.course_id, assignment_id=first.assignment_id, title=first.title,
+        exercises=tuple(ExerciseInfo(e.exercise_id, e.title, e.points) for e in first.exercises),
+        rows=rows, checks=checks, roster=(*sorted(sc.variants), *roster_extra),
+        params={s: {e.exercise_id: e.params for e in v.exercises}
+                for s, v in sc.variants.items()},
+        sentences=sentences, feedback=feedback or {},
+        similarity=find_similar(sc.variants, checks),
+    )

@@ -8,9 +8,9 @@ to feedback files are relative to the page.
 from __future__ import annotations
 
 import html
+import importlib
 from collections.abc import Iterable, Sequence
 
-from grader.exports import report_plots
 from grader.exports.class_summary import ClassSummary
 from grader.exports.similarity import PairEvidence
 
@@ -51,7 +51,14 @@ def _table(head: Sequence[str], rows: Iterable[Sequence[str]], numeric: set[int]
     return f"<table><thead><tr>{top}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _plot(name: str, svg: str) -> str:
+def _plot(name: str, draw: str, *args: object) -> str:
+    """``report_plots.<draw>(*args)`` as a figure, or a note when matplotlib is absent."""
+    try:
+        report_plots = importlib.import_module("grader.exports.report_plots")  # matplotlib
+    except ImportError:
+        return ('<p class="note">(plot left out: install the report extra, '
+                '<code>pip install "cnn-grader[report]"</code>, for plots)</p>')
+    svg = getattr(report_plots, draw)(*args)
     return f'<figure class="plot" id="plot-{e(name)}">{svg}</figure>'
 
 
@@ -83,16 +90,15 @@ def _overview(s: ClassSummary) -> str:
         ("Cronbach's alpha", _num(s.alpha)),
     ]
     items = "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in facts)
-    plot = _plot("scores", report_plots.score_histogram(s.scores, s.max_score)) if s.scores else ""
+    plot = _plot("scores", "score_histogram", s.scores, s.max_score) if s.scores else ""
     return f"<h2 id=\"scores\">Scores</h2><dl class=\"summary\">{items}</dl>{plot}"
 
 
 def _items(s: ClassSummary) -> str:
     if not s.items:
         return "<h2 id=\"items\">Exercises</h2><p>No graded submission yet.</p>"
-    chart = report_plots.item_chart([i.exercise_id for i in s.items],
-                                    [i.facility for i in s.items],
-                                    [i.discrimination for i in s.items])
+    chart = _plot("items", "item_chart", [i.exercise_id for i in s.items],
+                  [i.facility for i in s.items], [i.discrimination for i in s.items])
     rows = [
         (e(i.exercise_id), f"{i.max_score:g}", _num(i.mean), _num(100 * i.facility, 0),
          _num(i.discrimination, 0),
@@ -101,7 +107,7 @@ def _items(s: ClassSummary) -> str:
     ]
     table = _table(("exercise", "points", "mean", "facility %", "discrimination", "flags"),
                    rows, numeric={1, 2, 3, 4})
-    return f"<h2 id=\"items\">Exercises</h2>{_plot('items', chart)}{table}"
+    return f"<h2 id=\"items\">Exercises</h2>{chart}{table}"
 
 
 def _mistakes(s: ClassSummary) -> str:
@@ -109,14 +115,14 @@ def _mistakes(s: ClassSummary) -> str:
     if not lines:
         return "<h2 id=\"mistakes\">Misconceptions</h2><p>No wrong answer.</p>"
     top = sorted(lines, key=lambda m: -m.students)[:MAX_MISTAKE_BARS]
-    chart = report_plots.mistake_chart(
-        [f"{m.exercise_id}: {m.mistake_id or 'unexplained'}" for m in top],
-        [m.students for m in top])
+    chart = _plot("mistakes", "mistake_chart",
+                  [f"{m.exercise_id}: {m.mistake_id or 'unexplained'}" for m in top],
+                  [m.students for m in top])
     rows = [(e(m.exercise_id), e(m.mistake_id or "(none)"), str(m.students), str(m.occurrences),
              e(m.sentence)) for m in lines]
     table = _table(("exercise", "mistake", "students", "times", "what students were told"),
                    rows, numeric={2, 3})
-    return f"<h2 id=\"mistakes\">Misconceptions</h2>{_plot('mistakes', chart)}{table}"
+    return f"<h2 id=\"mistakes\">Misconceptions</h2>{chart}{table}"
 
 
 def _fairness(s: ClassSummary) -> str:

@@ -8,12 +8,14 @@ the Agg canvas, and saved with text kept as text (small files) and a fixed hash 
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 
 import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)  # creator, licence: noise
 _STYLE = {"svg.fonttype": "none", "svg.hashsalt": "cnn-grader", "font.size": 9}
 
 
@@ -24,7 +26,7 @@ def to_svg(figure: Figure) -> str:
     with matplotlib.rc_context(_STYLE):
         figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     text = buffer.getvalue()
-    return text[text.index("<svg"):]
+    return _METADATA.sub("", text[text.index("<svg"):])
 
 
 def score_histogram(scores: Sequence[float], max_score: float) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 from grader.authoring.course import Course
 from grader.authoring.variant import build_assignment_variant
 from grader.errors import SpecError
-from grader.exports.class_report import ClassData, ExerciseInfo, write_class_report
+from grader.exports.class_summary import ClassData, ExerciseInfo
 from grader.exports.gradebook import Gradebook
 from grader.exports.similarity import Similarity, find_similar
 from grader.model import AssignmentVariant
@@ -90,6 +90,8 @@ def write_assignment_report(*, course: Course, assignment_id: str, gradebook_pat
     ``feedback_root`` is the ``--out`` folder of grading (feedback at
     ``ROOT/ASSIGNMENT/STUDENT/feedback.md``); ``secret`` enables the fairness and
     copy-evidence sections."""
+    from grader.exports.class_report import write_class_report
+
     data = class_data(course=course, assignment_id=assignment_id, gradebook_path=gradebook_path,
                       html_path=html_path, feedback_root=feedback_root, secret=secret)
     return write_class_report(html_path, data)

@@ -33,6 +33,13 @@ class Honesty:
 
     right: float = 0.70
     mistake: float = 0.15  # else a slip
+    spread: float = 0.0  # s.d. of each student's own chance of being right (ability)
+
+    def of_student(self, rng: np.random.Generator) -> Honesty:
+        if not self.spread:
+            return self
+        right = float(np.clip(self.right + self.spread * rng.normal(), 0.05, 0.98))
+        return Honesty(right, (1 - right) / 2)
 
 
 @dataclass
@@ -98,8 +105,9 @@ def make_class(variants: dict[str, AssignmentVariant], *, seed: int = 0,
     rng = np.random.default_rng(seed)
     values: dict[str, dict[tuple[str, str], Any]] = {}
     for student, variant in variants.items():
+        own = honesty.of_student(rng)
         values[student] = {
-            (ex.exercise_id, case.case_id): honest_value(case, rng, honesty)
+            (ex.exercise_id, case.case_id): honest_value(case, rng, own)
             for ex in variant.exercises for case in ex.cases if case.probe.kind == "attribute"
         }
     for copier, (source, exercises) in (copies or {}).items():

@@ -8,14 +8,11 @@ and rank pairs by how many items fit the same classmate and by how unlikely that
 many fits are by chance.  A second ranking lists pairs who gave the same wrong
 answer that no mistake explains.
 
-The chance model (docs/report.md explains it in full): under honesty a classmate's
-variant is drawn independently of the student's answers, so the probability that a
-random classmate fits item ``e`` is estimated from the class itself: the share of
-other classmates whose variant fits the answer, and, so that an answer from a large
-domain (a 3x3 matrix) is not credited with the class's resolution of 1/N only, the
-product over the answer's components (cells) of the share of classmates having that
-component; the larger of the two is used.  Items are exercises (cases of one
-exercise share parameters); exercises are taken as independent.  The number of
+The chance model (``similarity_model``; docs/report.md explains it in full): under
+honesty a classmate's variant is drawn independently of the student's answers, so
+the probability that a random classmate fits item ``e`` is estimated from the class
+itself.  Items are exercises (cases of one exercise share parameters); exercises
+are taken as independent.  The number of
 fitted items then has a Poisson-binomial law whose tail gives ``chance``; a pair is
 flagged when at least ``MIN_ITEMS`` items fit and fewer than ``ALPHA`` pairs this
 strong are expected by chance in the whole class (``expected = N (N - 1) x chance``).
@@ -33,22 +30,28 @@ compared after rounding to the precision of the case's tolerance.
 
 from __future__ import annotations
 
-import json
-import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 
-import numpy as np
-
+from grader.exports.similarity_model import (
+    Index,
+    Key,
+    decode_answer,
+    parts_of,
+    tail_at_least,
+    value_key,
+)
 from grader.model import AssignmentVariant, Case, Tolerance
+
+__all__ = ["ALPHA", "MIN_ITEMS", "PairEvidence", "Similarity", "find_similar",
+           "tail_at_least", "value_key"]
 
 MIN_ITEMS = 2
 ALPHA = 0.1
 WRONG = frozenset({"failed", "partial"})
 
-Key = tuple  # (shape, components) of a value rounded to its tolerance
 Kind = Literal["fits-variant", "same-wrong-answer"]
 
 
@@ -106,74 +109,6 @@ class Similarity:
         return tuple(p for p in (*self.fits, *self.same_wrong) if p.flagged)
 
 
-def value_key(value: Any, tolerance: Tolerance) -> Key | None:
-    """A hashable form of a value, rounded to the precision its tolerance allows;
-    None when the value is not a number, array or text."""
-    if isinstance(value, str):
-        return ((), (value.strip().casefold(),))
-    try:
-        array = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        return None
-    if array.dtype != np.float64 or not np.all(np.isfinite(array)):
-        return None
-    if tolerance.atol > 0:
-        array = np.round(array, max(0, math.ceil(-math.log10(tolerance.atol))))
-    elif tolerance.rtol > 0:
-        digits = max(1, math.ceil(-math.log10(tolerance.rtol)) + 1)
-        array = np.vectorize(lambda x: float(f"{x:.{digits}g}"), otypes=[float])(array)
-    return (array.shape, tuple((array + 0.0).ravel().tolist()))
-
-
-def decode_answer(text: str | None) -> Any:
-    """The value stored as canonical JSON in the gradebook (None when absent or bad)."""
-    if text is None:
-        return None
-    try:
-        return json.loads(text)
-    except ValueError:
-        return None
-
-
-def _components(key: Key) -> Iterable[tuple]:
-    shape, values = key
-    return ((shape, j, v) for j, v in enumerate(values))
-
-
-@dataclass
-class _Index:
-    """For one case: which students each value fits, and how common each component is."""
-
-    fits: dict[Key, set[str]]
-    components: Counter
-    own: dict[str, set[tuple]]
-
-    @classmethod
-    def build(cls, values: Mapping[str, Iterable[Key]]) -> _Index:
-        fits: dict[Key, set[str]] = defaultdict(set)
-        components: Counter = Counter()
-        own: dict[str, set[tuple]] = {}
-        for student, keys in values.items():
-            mine: set[tuple] = set()
-            for key in keys:
-                fits[key].add(student)
-                mine.update(_components(key))
-            own[student] = mine
-            components.update(mine)
-        return cls(fits, components, own)
-
-    def chance(self, key: Key, student: str, classmate: str, others: int) -> float:
-        """P(a random classmate of ``student`` fits ``key``), not counting ``classmate``'s
-        own fit in the whole-value share (it is the one under test)."""
-        whole = len(self.fits.get(key, set()) - {student, classmate}) / max(others - 1, 1)
-        mine = self.own.get(student, set())
-        product = 1.0
-        for component in _components(key):
-            count = self.components[component] - (component in mine)
-            product *= max(count, 1) / others
-        return min(1.0, max(whole, product))
-
-
 def find_similar(
     variants: Mapping[str, AssignmentVariant],
     answers: Mapping[str, Sequence[Answered]],
@@ -186,7 +121,7 @@ def find_similar(
     students = sorted(set(variants) & set(answers))
     wrong = _unexplained_wrong(answers, cases, students)
     variant_index = {
-        where: _Index.build({
+        where: Index.build({
             s: _variant_keys(variants[s], where, tol) | _answer_keys(answers[s], where, tol)
             for s in students
         })
@@ -255,23 +190,23 @@ def _unexplained_wrong(
 
 
 def _answers_index(answers: Mapping[str, Sequence[Answered]], wrong: Wrong,
-                   where: tuple[str, str], tol: Tolerance, students: Sequence[str]) -> _Index:
+                   where: tuple[str, str], tol: Tolerance, students: Sequence[str]) -> Index:
     """Fits: the same unexplained wrong answer; components: every answer of the class."""
-    index = _Index.build({
+    index = Index.build({
         s: [k for c, k in wrong[s].get(where[0], ()) if c == where[1]] for s in students
     })
-    components: Counter = Counter()
+    counts: Counter = Counter()
     own: dict[str, set[tuple]] = {}
     for student in students:
         for check in answers[student]:
             if (check.exercise_id, check.case_id) == where and check.answer:
                 key = value_key(decode_answer(check.answer), tol)
-                own[student] = set(_components(key)) if key is not None else set()
-                components.update(own[student])
-    return _Index(index.fits, components, own)
+                own[student] = set(parts_of(key)) if key is not None else set()
+                counts.update(own[student])
+    return Index(index.fits, counts, own)
 
 
-def _pairs(kind: Kind, wrong: Wrong, index: Mapping[tuple[str, str], _Index],
+def _pairs(kind: Kind, wrong: Wrong, index: Mapping[tuple[str, str], Index],
            context: tuple[int, int, float]) -> list[PairEvidence]:
     students, total, alpha = context
     found = []
@@ -311,13 +246,3 @@ def _symmetric(pairs: list[PairEvidence]) -> list[PairEvidence]:
 def _rank(pairs: list[PairEvidence]) -> tuple[PairEvidence, ...]:
     return tuple(sorted(pairs, key=lambda p: (not p.flagged, -len(p.items), p.chance,
                                               p.student, p.classmate)))
-
-
-def tail_at_least(chances: Sequence[float], k: int) -> float:
-    """P(at least ``k`` of independent events with these probabilities happen)."""
-    dist = np.zeros(len(chances) + 1)
-    dist[0] = 1.0
-    for p in chances:
-        dist[1:] = dist[1:] * (1 - p) + dist[:-1] * p
-        dist[0] *= 1 - p
-    return float(min(1.0, dist[k:].sum()))

@@ -71,6 +71,36 @@ class Case:
     mistakes: tuple[ModeledAnswer, ...] = ()
 
 
+@dataclass(frozen=True)
+class AnswerForm:
+    """What a hidden answer must look like, without its value.
+
+    Released in place of a graded case's expected value so that ``check`` can say
+    "unanswered", "wrong type" or "wrong shape" before grading.  ``shape`` is None
+    when the shape itself would give part of the answer away (some modeled mistake
+    has another shape); then only ``ndim`` is checked.  ``choices`` lists the
+    letters a multiple-choice answer may take.
+    """
+
+    answer_type: AnswerType
+    ndim: int
+    shape: tuple[int, ...] | None
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, eq=False)
+class Practice:
+    """A practice instance of a by-hand exercise: other numbers from the same stream.
+
+    Its cases are public (expected values and modeled mistakes are released) and read
+    ``PRACTICE_<NAME>`` constants; they are never graded.
+    """
+
+    prompt_markdown: str
+    cases: tuple[Case, ...]
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
 @dataclass(frozen=True, eq=False)
 class ExerciseVariant:
     """One exercise as one student sees it (prompt with their numbers) plus its cases."""
@@ -87,6 +117,7 @@ class ExerciseVariant:
     params: Mapping[str, Any] = field(default_factory=dict)
     hints: tuple[str, ...] = ()
     solution_source: str = ""  # the stub with every answer filled in; never released
+    practice: Practice | None = None  # by-hand exercises: released, checked by `check`
 
 
 @dataclass(frozen=True, eq=False)

@@ -46,11 +46,11 @@ def conv2d_forward(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
 
     ``out[n, f, y, x] = b[f] + sum over c, i, j of
     w[f, c, i, j] * x_padded[n, g * C/groups + c, y * sh + i * dh, x * sw + j * dw]``
-    where ``g = f // (F / groups)`` is the group of filter ``f``.  Implemented as
-    im2col (one column per output position) and one matrix product per group.
+    where ``g = f // (F / groups)`` is the group of filter ``f``.
     Returns ``(N, F, out_h, out_w)``.
     """
     ### BEGIN SOLUTION
+    # im2col (one column per output position) and one matrix product per group
     sh, sw = (stride, stride) if np.ndim(stride) == 0 else stride
     ph, pw = (padding, padding) if np.ndim(padding) == 0 else padding
     dh, dw = (dilation, dilation) if np.ndim(dilation) == 0 else dilation
@@ -87,14 +87,16 @@ def convolve2d_true(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
 def conv2d_backward(dout, x, w, stride=1, padding=0, dilation=1, groups=1):
     """Gradients ``(dx, dw, db)`` of ``conv2d_forward`` given ``dout = dL/dout``.
 
-    ``db`` sums ``dout`` over batch and space; ``dw`` correlates the input
-    windows with ``dout`` (im2col transposed times ``dout``); ``dx`` is the full
-    cross-correlation of ``dout`` (spread out by the stride, i.e. zeros inserted
-    between its cells) with the spatially flipped kernel, channels swapped:
-    each input cell collects the gradient of every output whose window covered
-    it.  Cells never covered (cut off by the floor) get 0.  Fully vectorized.
+    ``dx``, ``dw`` and ``db`` have the shapes of ``x``, ``w`` and ``(F,)``.
+    ``db`` sums ``dout`` over batch and space; each weight collects, over every
+    output position, the input cell it multiplied there times ``dout``; each
+    input cell collects the gradient of every output whose window covered it.
+    Cells never covered (cut off by the floor) get 0.
     """
     ### BEGIN SOLUTION
+    # dw: im2col transposed times dout; dx: the full cross-correlation of dout (spread
+    # out by the stride, i.e. zeros inserted between its cells) with the spatially
+    # flipped kernel, channels swapped.  Fully vectorized.
     sh, sw = (stride, stride) if np.ndim(stride) == 0 else stride
     ph, pw = (padding, padding) if np.ndim(padding) == 0 else padding
     dh, dw_ = (dilation, dilation) if np.ndim(dilation) == 0 else dilation
@@ -135,11 +137,12 @@ def depthwise_separable_forward(x, w_depth, w_point, b_depth=None, b_point=None,
 
     ``w_depth (C, 1, k, k)`` and ``b_depth (C,)`` act on each channel alone;
     ``w_point (F, C, 1, 1)`` and ``b_point (F,)`` then mix channels at each
-    position.  No activation in between.  Equals
-    ``conv1x1_forward(conv2d_forward(x, w_depth, b_depth, stride, padding, groups=C), ...)``.
+    position.  No activation in between: the same as a convolution with
+    ``groups = C`` (bias ``b_depth``) followed by a 1x1 convolution (bias ``b_point``).
     Returns ``(N, F, out_h, out_w)``.
     """
     ### BEGIN SOLUTION
+    # equals conv1x1_forward(conv2d_forward(x, w_depth, b_depth, stride, padding, groups=C), ...)
     sh, sw = (stride, stride) if np.ndim(stride) == 0 else stride
     ph, pw = (padding, padding) if np.ndim(padding) == 0 else padding
     x = np.asarray(x, dtype=np.float64)

@@ -1,5 +1,9 @@
 """The public cases of a release: written by ``generate``, read by ``check``.
 
+Besides the public cases, each exercise carries its practice instance (when it has
+one: released whole, expected values and mistake values included) and the form of
+every hidden answer (``answer_forms``), never a hidden value.
+
 Kept apart from ``release.py`` so that ``cnn-grader check``, which students run at
 every save, imports only NumPy and the model, not the authoring stack (YAML,
 Jinja2, the exercise kinds).  Arrays go into ``public.npz`` without pickle; the
@@ -19,12 +23,14 @@ from typing import Any
 
 import numpy as np
 
+from grader.authoring.answer_forms import decode_forms, encode_forms
 from grader.errors import SpecError
 from grader.model import (
     AssignmentVariant,
     Case,
     ExerciseVariant,
     ModeledAnswer,
+    Practice,
     Probe,
     Tolerance,
 )
@@ -174,6 +180,8 @@ def public_files(variant: AssignmentVariant) -> dict[str, bytes]:
                 "stub_source": exercise.stub_source,
                 "hints": list(exercise.hints),
                 "cases": [_encode_case(c, arrays) for c in exercise.cases if c.public],
+                "practice": _encode_practice(exercise.practice, arrays),
+                "forms": encode_forms(exercise.cases),
             }
         )
     document = {
@@ -189,6 +197,21 @@ def public_files(variant: AssignmentVariant) -> dict[str, bytes]:
     if packed:
         files["public.npz"] = npz_bytes(packed)
     return files
+
+
+def _encode_practice(practice: Practice | None, arrays: ArrayPool) -> dict[str, Any] | None:
+    if practice is None:
+        return None
+    return {"prompt_markdown": practice.prompt_markdown,
+            "cases": [_encode_case(case, arrays) for case in practice.cases]}
+
+
+def _decode_practice(data: Mapping[str, Any] | None,
+                     arrays: Mapping[str, np.ndarray]) -> Practice | None:
+    if not data:
+        return None
+    return Practice(prompt_markdown=data["prompt_markdown"],
+                    cases=tuple(_decode_case(c, arrays) for c in data["cases"]))
 
 
 def npz_bytes(arrays: Mapping[str, np.ndarray]) -> bytes:
@@ -210,42 +233,52 @@ def save_public_cases(variant: AssignmentVariant, path: Path | str) -> None:
 
 
 def load_public_cases(path: Path | str) -> AssignmentVariant:
-    """The variant as released: public cases only.  ``path`` is the student's folder
-    (or its ``.cnn-grader`` folder itself)."""
+    """The variant as released: public cases, then the forms of the hidden answers
+    (cases whose ``expected`` is an ``AnswerForm``), and each practice instance.
+
+    ``path`` is the student's folder (or its ``.cnn-grader`` folder itself).
+    """
     folder = Path(path)
-    if (folder / DATA_DIR / "public.json").is_file():
+    if folder.name != DATA_DIR:
         folder = folder / DATA_DIR
+    document_path = folder / "public.json"
     try:
-        document = json.loads((folder / "public.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
+        document = json.loads(document_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
         raise SpecError(
-            f"no readable public cases ({error.__class__.__name__}: {error}); run "
-            "`cnn-grader check` inside your assignment folder (the one holding handout.md)",
-            where=str(Path(folder).resolve()),
-        ) from None
+            f"no readable public cases: there is no file {document_path.absolute()} "
+            "(not an assignment folder?); run `cnn-grader check` inside your assignment "
+            "folder (the one holding handout.md), or give that folder: "
+            "`cnn-grader check FOLDER`") from None
+    except (OSError, ValueError) as error:
+        raise SpecError(f"cannot read the public cases ({error.__class__.__name__}: {error})",
+                        where=str(document_path)) from None
     arrays: dict[str, np.ndarray] = {}
     if (folder / "public.npz").is_file():
         with np.load(folder / "public.npz", allow_pickle=False) as npz:
             arrays = {name: npz[name] for name in npz.files}
-    exercises = tuple(
-        ExerciseVariant(
-            exercise_id=e["exercise_id"],
-            title=e["title"],
-            kind=e["kind"],
-            version=e["version"],
-            points=e["points"],
-            module=e["module"],
-            prompt_markdown=e["prompt_markdown"],
-            stub_source=e["stub_source"],
-            cases=tuple(_decode_case(c, arrays) for c in e["cases"]),
-            hints=tuple(e["hints"]),
-        )
-        for e in document["exercises"]
-    )
+    exercises = tuple(_decode_exercise(e, arrays) for e in document["exercises"])
     return AssignmentVariant(
         course_id=document["course_id"],
         assignment_id=document["assignment_id"],
         student_id=document["student_id"],
         title=document["title"],
         exercises=exercises,
+    )
+
+
+def _decode_exercise(e: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> ExerciseVariant:
+    cases = tuple(_decode_case(c, arrays) for c in e["cases"])
+    return ExerciseVariant(
+        exercise_id=e["exercise_id"],
+        title=e["title"],
+        kind=e["kind"],
+        version=e["version"],
+        points=e["points"],
+        module=e["module"],
+        prompt_markdown=e["prompt_markdown"],
+        stub_source=e["stub_source"],
+        cases=cases + decode_forms(e.get("forms", [])),  # releases before forms had none
+        hints=tuple(e["hints"]),
+        practice=_decode_practice(e.get("practice"), arrays),
     )

@@ -58,7 +58,7 @@ def notebook(variant: AssignmentVariant) -> dict[str, Any]:
     for index, exercise in enumerate(variant.exercises, start=1):
         prompt = f"## {index}. {exercise.title} ({_points(exercise.points)})\n\n"
         cells.append(_cell("markdown", f"{exercise.module}-prompt",
-                           prompt + exercise.prompt_markdown.strip()))
+                           prompt + exercise.prompt_markdown.strip() + _practice(exercise)))
         cells.append(_cell("code", exercise.module, exercise.stub_source.rstrip(),
                            {"cnn_grader": {"module": exercise.module}}))
         cells.append(_cell("code", f"{exercise.module}-check",
@@ -74,6 +74,16 @@ def notebook(variant: AssignmentVariant) -> dict[str, Any]:
     }
 
 
+def _practice(exercise: ExerciseVariant) -> str:
+    """The practice question under a notebook prompt (empty without one)."""
+    if exercise.practice is None:
+        return ""
+    return ("\n\n### Practice (not graded): the same question with other numbers\n\n"
+            "Answer it in the `PRACTICE_` constants; the check cell says whether they are "
+            "right and, if not, which common mistake they match.\n\n"
+            + exercise.practice.prompt_markdown.strip())
+
+
 def _cell(cell_type: str, cell_id: str, source: str,
           metadata: dict[str, Any] | None = None) -> dict[str, Any]:
     cell: dict[str, Any] = {"cell_type": cell_type, "id": cell_id[:64], "metadata":
@@ -84,7 +94,8 @@ def _cell(cell_type: str, cell_id: str, source: str,
 
 
 def _points(points: float) -> str:
-    return f"{points:g} point" + ("" if points == 1 else "s")
+    text = f"{points:.2f}".rstrip("0").rstrip(".")  # as grader.exports.feedback.format_score
+    return text + (" point" if points == 1 else " points")
 
 
 @functools.lru_cache(maxsize=8)

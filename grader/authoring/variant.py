@@ -21,7 +21,7 @@ from grader.authoring.course import Course, load_course
 from grader.authoring.params import SamplingFailure, VariantRng, failed_constraint, sample_params
 from grader.authoring.spec import ExerciseSpec, KindLookup, compile_prompt, default_kind_lookup
 from grader.errors import SpecError
-from grader.model import EXACT, AssignmentVariant, Case, ExerciseVariant, Tolerance
+from grader.model import EXACT, AssignmentVariant, Case, ExerciseVariant, Practice, Tolerance
 
 MAX_ATTEMPTS = 200
 
@@ -46,8 +46,35 @@ def build_assignment_variant(course: Course, assignment_id: str, student_id: str
 
 def build_exercise_variant(spec: ExerciseSpec, *, secret: bytes, path: Sequence[str],
                            points: float, kind: Any) -> ExerciseVariant:
-    """One exercise for one student; ``path`` is (course, assignment, exercise, student)."""
+    """One exercise for one student; ``path`` is (course, assignment, exercise, student).
+
+    A kind that offers practice (``practice_module``) also gets a practice instance,
+    drawn from the child stream ``practice`` of the same root: the graded draw never
+    depends on it, and it is kept only when no answer equals a graded answer.
+    """
     root = VariantRng.for_variant(secret, *path)
+    params, output, cases = _draw(spec, root, kind, points, path)
+    variant = ExerciseVariant(
+        exercise_id=spec.exercise_id, title=spec.title, kind=spec.kind,
+        version=spec.version, points=points, module=spec.module,
+        prompt_markdown=render_prompt(spec, params, output.prompt_context, points),
+        stub_source=output.stub_source, cases=cases, params=params,
+        hints=spec.hints, solution_source=output.solution_source)
+    if not hasattr(kind, "practice_module"):
+        return variant
+    return _with_practice(variant, spec, root.child("practice"), kind)
+
+
+def _draw(spec: ExerciseSpec, root: VariantRng, kind: Any, points: float,
+          path: Sequence[str], *, unlike: tuple[Case, ...] = ()
+          ) -> tuple[dict[str, Any], Any, tuple[Case, ...]]:
+    """The first acceptable draw of ``root``'s attempt sub-streams: its parameters, the
+    kind's output and the cases (mistakes selected, points scaled).
+
+    ``unlike``: cases of another draw; a draw is then refused when one of its answers
+    equals the answer of the case at the same position (a practice must not give a
+    graded answer away).  Raises ``SpecError`` after ``MAX_ATTEMPTS`` refusals.
+    """
     reasons: Counter[str] = Counter()
     for attempt in range(MAX_ATTEMPTS):
         rng = root.child(f"attempt/{attempt}")
@@ -66,19 +93,42 @@ def build_exercise_variant(spec: ExerciseSpec, *, secret: bytes, path: Sequence[
             reasons[f"the {spec.kind} kind rejected the parameters: {failure}"] += 1
             continue
         cases = _selected_mistakes(spec, output.cases)
-        clash = first_undiscriminated(cases)
+        clash = first_undiscriminated(cases) or _same_answer(cases, unlike)
         if clash is not None:
             reasons[clash] += 1
             continue
-        return ExerciseVariant(
-            exercise_id=spec.exercise_id, title=spec.title, kind=spec.kind,
-            version=spec.version, points=points, module=spec.module,
-            prompt_markdown=render_prompt(spec, params, output.prompt_context, points),
-            stub_source=output.stub_source, cases=_scaled(cases, points), params=params,
-            hints=spec.hints, solution_source=output.solution_source)
+        return params, output, _scaled(cases, points)
     summary = "; ".join(f"{count}x {reason}" for reason, count in reasons.most_common(3))
     raise SpecError(f"no valid variant in {MAX_ATTEMPTS} attempts for student {path[-1]!r}: "
                     f"{summary}", where=f"{spec.source}: {spec.exercise_id}")
+
+
+def _same_answer(cases: tuple[Case, ...], others: tuple[Case, ...]) -> str | None:
+    for case, other in zip(cases, others, strict=False):
+        if values_equal(case.expected, other.expected, case.tolerance):
+            return f"case {case.case_id!r}: the practice answer equals the graded one"
+    return None
+
+
+def _with_practice(variant: ExerciseVariant, spec: ExerciseSpec, root: VariantRng,
+                   kind: Any) -> ExerciseVariant:
+    """``variant`` with its practice instance and the stub holding both sections.
+
+    When no practice draw differs in every answer (a tiny answer space), the
+    exercise has no practice rather than one that reveals a graded answer.
+    """
+    path = (spec.exercise_id, "practice")
+    try:
+        params, output, cases = _draw(spec, root, kind, variant.points, path,
+                                      unlike=variant.cases)
+    except SpecError:
+        return variant
+    practice_cases, stub, solution = kind.practice_module(spec, variant.cases, cases)
+    practice = Practice(
+        prompt_markdown=render_prompt(spec, params, output.prompt_context, variant.points),
+        cases=practice_cases, params=params)
+    return dataclasses.replace(variant, practice=practice, stub_source=stub,
+                               solution_source=solution)
 
 
 def render_prompt(spec: ExerciseSpec, params: dict[str, Any], context: Any, points: float) -> str:

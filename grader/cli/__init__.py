@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -57,7 +58,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
+        return code
+    except BrokenPipeError:
+        return _reader_went_away()
     except GraderError as error:
         print(f"cnn-grader: grader error (not your fault): {error}", file=sys.stderr)
         return 3
@@ -75,3 +80,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 3
+
+
+def _reader_went_away() -> int:
+    """``cnn-grader check | head``: the reader closed the pipe; stop quietly.
+
+    Output still buffered would raise again when Python flushes at exit, so stdout
+    is pointed at the null device first.  141 is what a shell reports for a
+    process ended by SIGPIPE, the usual fate of a writer whose reader left.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 141

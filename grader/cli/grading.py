@@ -58,13 +58,16 @@ def register(subparsers: Any) -> None:
 
 
 def run_check_command(args: argparse.Namespace) -> int:
-    from grader.exports.feedback import render_feedback
+    """Exit 0 only when every check passes and every answer is given (1 otherwise,
+    3 for a grader error), so that scripts and editors can rely on the status."""
+    from grader.exports.check_report import all_passed, render_check
     from grader.grading.pipeline import run_check
 
     result = run_check(folder=args.folder)
-    print(render_feedback(result, show_output=True))
-    passed = all(c.status == "passed" for ex in result.exercises for c in ex.checks)
-    return 0 if passed else 1
+    print(render_check(result), end="")
+    if result.grader_error:
+        return 3
+    return 0 if all_passed(result) else 1
 
 
 def run_grade_command(args: argparse.Namespace) -> int:
@@ -95,8 +98,10 @@ def _grade_single(args: argparse.Namespace, course: Any, gradebook: Path) -> int
         insecure=args.insecure,
         submitted_at=args.submitted_at,
     )
+    from grader.exports.feedback import format_score
+
     print(
-        f"{result.student_id}: {result.score:g} / {result.max_score:g} "
+        f"{result.student_id}: {format_score(result.score)} / {format_score(result.max_score)} "
         f"(isolation: {result.isolation}); outputs in {args.out / args.assignment}"
     )
     return 3 if result.grader_error else 0

@@ -75,5 +75,14 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _num(value: float) -> str:
-    return f"{value:g}"
+def format_score(value: float) -> str:
+    """A score as students read it: at most two decimals, no trailing zeros.
+
+    Points split over cases give values such as 21.333333; ``:g`` printed those
+    as ``21.3333``, which looks like false precision next to whole points.
+    """
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+_num = format_score

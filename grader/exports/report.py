@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
+from grader.exports.feedback import format_score
 from grader.exports.gradebook import MistakeCount, ResultRow
 
 
@@ -18,7 +19,7 @@ def gradebook_table(rows: Iterable[ResultRow], labels: Mapping[str, str] | None 
     lines = [f"{'student':<10}{label_head} {'score':>13} {'late':>5}  mistakes recognised"]
     for row in sorted(rows, key=lambda r: r.student_id):
         label = f" {labels.get(row.student_id, '?'):<{width}}" if labels else ""
-        score = f"{round(row.score, 2):g} / {row.max_score:g}"
+        score = f"{format_score(row.score)} / {format_score(row.max_score)}"
         late = f"{row.late_days}d" if row.late_days else "-"
         lines.append(
             f"{row.student_id:<10}{label} {score:>13} {late:>5}  "

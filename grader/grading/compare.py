@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from grader.grading.locate import describe_error_pattern
-from grader.model import Case, ModeledAnswer, Tolerance
+from grader.model import AnswerForm, Case, ModeledAnswer, Tolerance
 from grader.results import CheckResult
 
 MAX_SHOWN_CHARS = 600
@@ -28,6 +28,8 @@ def check_case(case: Case, outcome: Any) -> CheckResult:
     """The verdict on one case, given the sandbox's outcome (``value`` / ``error``)."""
     if outcome.error is not None:
         return _result(case, 0.0, "error", f"{case.label}: {outcome.error}")
+    if isinstance(case.expected, AnswerForm):
+        return _check_form(case, case.expected, outcome.value)
     if case.probe.outputs:
         return _check_parts(case, outcome.value)
     return _check_single(case, outcome.value)
@@ -77,6 +79,41 @@ def _check_parts(case: Case, got: Any) -> CheckResult:
         case, score, status, "\n".join([header, *(p.message for p in wrong)]), mistake=mistake,
         raw=got,
     )
+
+
+def _check_form(case: Case, form: AnswerForm, got: Any) -> CheckResult:
+    """A hidden answer in ``check``: only whether it has the form grading needs.
+
+    Never stricter than grading: whatever passes here is compared by value later.
+    """
+    problem = _form_problem(form, got)
+    if problem:
+        return _result(case, 0.0, "failed", f"{case.label}: {problem}")
+    return _result(case, 0.0, "passed",
+                   f"{case.label}: answered in the right form; its value is graded after "
+                   "you submit")
+
+
+def _form_problem(form: AnswerForm, got: Any) -> str | None:
+    if form.choices:
+        if not isinstance(got, str):
+            return f"expected a letter, got {_kind(got)}"
+        letters = ", ".join(form.choices)
+        return None if got.strip().upper() in form.choices else (
+            f"{got[:40]!r} is not one of the letters {letters}")
+    if isinstance(got, str):
+        return f"expected a number or array, got the text {got[:40]!r}"
+    array = np.asarray(got)
+    if array.dtype.kind not in "biuf":
+        return "expected numbers (rows of equal length for a matrix)"
+    if form.shape is not None and array.shape != form.shape:
+        return f"has shape {_shape_text(array.shape)}, expected {_shape_text(form.shape)}"
+    if array.ndim != form.ndim:
+        return f"has {array.ndim} axes, expected {form.ndim}" + (
+            " (a list of rows)" if form.ndim == 2 else "")
+    if form.answer_type in ("integer", "shape") and not np.all(np.mod(array, 1) == 0):
+        return "expected whole numbers" if array.ndim else f"expected an integer, got {got!r}"
+    return None
 
 
 def _part_case(case: Case, index: int, name: str) -> Case:

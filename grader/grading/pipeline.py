@@ -9,15 +9,20 @@ the gradebook.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import os
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from grader.grading.collect import collect_submission, submission_root
+from grader.grading.compare import check_case
 from grader.grading.grade import grade_submission
-from grader.results import GradingResult
-from grader.sandbox import Sandbox
+from grader.model import AssignmentVariant, Probe
+from grader.results import CheckResult, GradingResult
+from grader.sandbox import ProbeOutcome, Sandbox
 
 if TYPE_CHECKING:
     from grader.authoring.course import Course
@@ -29,14 +34,56 @@ TIMESTAMP_FILE = "timestamp.txt"
 
 
 def run_check(*, folder: Path) -> GradingResult:
-    """Grade the public cases of a release folder (the student's own machine)."""
+    """Check a release folder on the student's own machine: practice answers and
+    public cases with the full diagnosis, graded answers for their form only."""
     from grader.authoring.public_cases import load_public_cases
 
-    variant = load_public_cases(folder)
+    variant = checkable_variant(load_public_cases(folder))
     files = collect_submission(folder)
     # direct: no zygote to start (about 0.3 s); this process holds only public cases
     with Sandbox(require_full_isolation=False, direct=True) as sandbox:
         return grade_submission(variant=variant, files=files, sandbox=sandbox)
+
+
+def checkable_variant(variant: AssignmentVariant) -> AssignmentVariant:
+    """A released variant with each exercise's practice cases put before its own cases,
+    so that one sandbox run per module checks both."""
+    exercises = tuple(
+        dataclasses.replace(e, cases=e.practice.cases + e.cases, practice=None)
+        if e.practice is not None else e
+        for e in variant.exercises)
+    return dataclasses.replace(variant, exercises=exercises)
+
+
+def check_namespace(*, folder: Path, module: str,
+                    namespace: Mapping[str, Any]) -> tuple[CheckResult, ...]:
+    """The checks of ``run_check`` for one module whose code ran in ``namespace`` (a
+    notebook's globals): the same comparisons and messages, in the student's process."""
+    from grader.authoring.public_cases import load_public_cases
+
+    variant = checkable_variant(load_public_cases(folder))
+    return tuple(check_case(case, _namespace_outcome(case.probe, namespace))
+                 for exercise in variant.exercises if exercise.module == module
+                 for case in exercise.cases)
+
+
+def _namespace_outcome(probe: Probe, namespace: Mapping[str, Any]) -> ProbeOutcome:
+    if probe.name not in namespace:
+        what = "function" if probe.kind == "call" else "variable"
+        return ProbeOutcome(value=None, error=f"no {what} named {probe.name!r}")
+    value = namespace[probe.name]
+    if probe.kind == "attribute":
+        if value is None:
+            return ProbeOutcome(value=None, error=f"{probe.name} is still None (replace None "
+                                "with your answer)")
+        return ProbeOutcome(value=value, error=None)
+    inputs = {name: copy.deepcopy(argument) for name, argument in probe.inputs}
+    try:
+        returned = value(**inputs)
+    except Exception as error:  # the student's code: report it like the sandbox does
+        return ProbeOutcome(value=None, error=f"raised {type(error).__name__}: {error}")
+    return ProbeOutcome(value=tuple(returned) if probe.outputs and isinstance(
+        returned, list) else returned, error=None)
 
 
 def grade_one(

@@ -34,6 +34,7 @@ from typing import Any, Literal, NoReturn
 import numpy as np
 
 from grader.errors import GraderError
+from grader.exports.feedback import format_score
 from grader.grading.compare import check_case
 from grader.model import Probe
 from grader.nbgrader.keyfile import AnswerKey, read_key
@@ -198,7 +199,7 @@ def _plain(value: Any) -> Any:
 
 
 def _number(value: float) -> str:
-    return f"{value:g}"
+    return format_score(value)
 
 
 def _abort(message: str) -> NoReturn:

@@ -18,6 +18,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
+from grader.exports.feedback import format_score
 from grader.grading.notebook_cells import SOLUTION_PREFIX, module_of_cell
 from grader.model import AssignmentVariant, ExerciseVariant
 
@@ -132,7 +133,7 @@ def _intro(variant: AssignmentVariant, student_id: str | None) -> str:
 
 
 def _prompt(exercise: ExerciseVariant) -> str:
-    points = f"{graded_points(exercise):g}"
+    points = format_score(graded_points(exercise))
     return f"## {exercise.title} ({points} points)\n\n{exercise.prompt_markdown.strip()}"
 
 

@@ -8,6 +8,7 @@ each answer carries the value that misconception would produce.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,6 +29,15 @@ from grader.model import Case, ModeledAnswer, Probe, Tolerance
 
 ANSWER_TYPES = ("integer", "float", "shape", "matrix", "array")
 CONSTANT_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+PRACTICE_PREFIX = "PRACTICE_"
+GRADED_NOTE = (
+    "# Graded: the numbers of the exercise in the handout.  `cnn-grader check` only says\n"
+    "# whether each answer is given in the right form; its value is graded after you submit."
+)
+PRACTICE_NOTE = (
+    "# Practice (not graded): the numbers under \"Practice\" in the handout.  `cnn-grader\n"
+    "# check` says whether each is right and, if not, which common mistake it matches."
+)
 TYPE_HINTS = {
     "integer": "an integer",
     "float": "a number",
@@ -168,6 +178,20 @@ class ByHandKind:
             solution_source=module_source(spec.title, answers, cases),
         )
 
+    def practice_module(self, spec: Any, graded: tuple[Case, ...], practice: tuple[Case, ...]
+                        ) -> tuple[tuple[Case, ...], str, str]:
+        """The practice cases (public, reading ``PRACTICE_<NAME>``), and the stub and
+        solution with a graded and a practice section, each saying what ``check`` does."""
+        answers = parse_answers(spec)
+        cases = tuple(
+            dataclasses.replace(case, case_id=f"practice.{case.case_id}",
+                                label=f"practice: {case.label}", public=True,
+                                probe=Probe("attribute", PRACTICE_PREFIX + case.probe.name))
+            for case in practice)
+        stub = module_source(spec.title, answers, None, practice=())
+        solution = module_source(spec.title, answers, graded, practice=cases)
+        return cases, stub, solution
+
 
 def _answer_problems(raw: Any, path: str, calls: tuple[str, ...]) -> list[OptionProblem]:
     if not isinstance(raw, Mapping):
@@ -175,6 +199,9 @@ def _answer_problems(raw: Any, path: str, calls: tuple[str, ...]) -> list[Option
     problems = []
     if not CONSTANT_NAME.match(str(raw.get("name", ""))):
         problems.append((f"{path}.name", "expected an UPPER_CASE constant name"))
+    elif str(raw["name"]).startswith(PRACTICE_PREFIX):
+        problems.append((f"{path}.name", f"names starting with {PRACTICE_PREFIX} are kept for "
+                         "the practice answers"))
     if raw.get("type", "integer") not in ANSWER_TYPES:
         problems.append((f"{path}.type", f"expected one of {', '.join(ANSWER_TYPES)}"))
     if not _is_id_list(raw.get("mistakes", [])):
@@ -239,13 +266,28 @@ def prompt_context(params: Mapping[str, Any], answers: tuple[AnswerSpec, ...]) -
     }
 
 
-def module_source(title: str, answers: tuple[AnswerSpec, ...], cases: Any) -> str:
-    """The student's module: one constant per answer (``None`` in the stub)."""
+def module_source(title: str, answers: tuple[AnswerSpec, ...], cases: Any,
+                  practice: Any = None) -> str:
+    """The student's module: one constant per answer (``None`` in the stub).
+
+    With ``practice`` (the practice cases, or an empty tuple for the stub) a second
+    section follows with one ``PRACTICE_<NAME>`` constant per answer.
+    """
     lines = [f'"""{title}: replace each None with your answer (see the handout)."""', ""]
+    if practice is not None:
+        lines.append(GRADED_NOTE)
+    lines += _constants(answers, cases, "")
+    if practice is not None:
+        lines += ["", PRACTICE_NOTE, *_constants(answers, practice or None, PRACTICE_PREFIX)]
+    return "\n".join(lines) + "\n"
+
+
+def _constants(answers: tuple[AnswerSpec, ...], cases: Any, prefix: str) -> list[str]:
+    lines = []
     for i, answer in enumerate(answers):
         value = "None" if cases is None else _literal(cases[i].expected, answer.answer_type)
-        lines.append(f"{answer.name} = {value}  # {TYPE_HINTS[answer.answer_type]}")
-    return "\n".join(lines) + "\n"
+        lines.append(f"{prefix}{answer.name} = {value}  # {TYPE_HINTS[answer.answer_type]}")
+    return lines
 
 
 def _literal(value: Any, answer_type: str) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 _METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)  # creator, licence: noise
 _STYLE = {"svg.fonttype": "none", "svg.hashsalt": "cnn-grader", "font.size": 9}
@@ -36,6 +37,7 @@ def score_histogram(scores: Sequence[float], max_score: float) -> str:
     axes.hist(scores, bins=bins, range=(0, max_score or 1), color="#4a7ab5", edgecolor="white")
     axes.set_xlabel(f"score (of {max_score:g})")
     axes.set_ylabel("students")
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.spines[["top", "right"]].set_visible(False)
     return to_svg(figure)
 
@@ -67,5 +69,6 @@ def mistake_chart(labels: Sequence[str], counts: Sequence[int]) -> str:
     axes.set_yticks(range(len(labels)), labels, fontsize=7)
     axes.invert_yaxis()
     axes.set_xlabel("students")
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.spines[["top", "right"]].set_visible(False)
     return to_svg(figure)

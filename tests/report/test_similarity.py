@@ -168,6 +168,7 @@ def found_pairs(variants, plan, seed):
     return detected, others
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("assignment", ["a1_variants", "a2_variants"])
 def test_a_thousand_honest_students_give_no_flagged_pair(assignment, request):
     variants = request.getfixturevalue(assignment)
@@ -176,16 +177,19 @@ def test_a_thousand_honest_students_give_no_flagged_pair(assignment, request):
     assert found.flagged == ()
 
 
+@pytest.mark.slow
 def test_copying_three_matrix_items_is_always_found(a2_variants):
     detected, others = found_pairs(a2_variants, copiers(a2_variants, 3, seed=7), seed=7)
     assert (detected, others) == (20, set())
 
 
+@pytest.mark.slow
 def test_copying_two_matrix_items_is_found_most_of_the_time(a2_variants):
     detected, others = found_pairs(a2_variants, copiers(a2_variants, 2, seed=8), seed=8)
     assert detected >= 12 and others == set()
 
 
+@pytest.mark.slow
 def test_copying_one_item_is_never_flagged(a2_variants):
     detected, others = found_pairs(a2_variants, copiers(a2_variants, 1, seed=9), seed=9)
     assert (detected, others) == (0, set())

@@ -86,7 +86,8 @@ def layer_params(layer: Mapping[str, Any]) -> int:
         return dense_params(layer["n_in"], layer["n_out"], layer.get("bias", True))
     if kind == "depthwise_separable":
         return depthwise_separable_params(layer["c_in"], layer["c_out"], layer["k"],
-                                          layer.get("bias", True))
+                                          layer.get("bias", True),
+                                          depthwise_bias=layer.get("depthwise_bias"))
     if kind in ("pool", "relu", "flatten"):
         return 0
     raise ValueError(f"unknown layer type {kind!r} in {dict(layer)!r}")
@@ -97,7 +98,8 @@ def network_params(layers: Sequence[Mapping[str, Any]]) -> int:
 
     ``{"type": "conv", "c_in", "c_out", "k"[, "kw", "bias", "groups"]}``,
     ``{"type": "dense", "n_in", "n_out"[, "bias"]}``,
-    ``{"type": "depthwise_separable", "c_in", "c_out", "k"[, "bias"]}`` and
+    ``{"type": "depthwise_separable", "c_in", "c_out", "k"[, "bias", "depthwise_bias"]}``
+    (the same bias options as :func:`depthwise_separable_params`) and
     parameter-free ``{"type": "pool" | "relu" | "flatten"}``; ``bias`` defaults to True.
     """
     return int(sum(layer_params(layer) for layer in layers))

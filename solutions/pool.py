@@ -4,7 +4,10 @@
 ``(height, width)`` pair; the stride defaults to the window size (windows tile
 the input without overlap).  Padding cells never win: max pads with ``-inf``,
 min with ``+inf``; average pads with zeros that count in the divisor (PyTorch's
-``count_include_pad=True``), so every window is divided by ``kh * kw``.
+``count_include_pad=True``), so every window is divided by ``kh * kw``.  Padding
+may be at most half the window on each axis (``2 * ph <= kh``), as PyTorch requires:
+with more, a window could hold padding only (a max of ``-inf``) and its gradient
+would be lost, so the functions raise ``ValueError`` instead.
 
 The student-facing functions keep their whole body between the SOLUTION markers
 and use only ``np`` there (see :mod:`solutions.conv`).
@@ -25,6 +28,9 @@ def pool2d_forward(x, size, stride=None, padding=0, mode="max"):
     stride = (kh, kw) if stride is None else stride
     sh, sw = (stride, stride) if np.ndim(stride) == 0 else stride
     ph, pw = (padding, padding) if np.ndim(padding) == 0 else padding
+    if 2 * ph > kh or 2 * pw > kw:  # a whole window could lie in the padding (PyTorch refuses)
+        raise ValueError(f"padding {(ph, pw)} is more than half the window {(kh, kw)}: "
+                         "at most half the window size is allowed, as in PyTorch")
     fills = {"max": -np.inf, "min": np.inf, "avg": 0.0}
     if mode not in fills:
         raise ValueError(f"mode must be one of {sorted(fills)}, got {mode!r}")
@@ -57,6 +63,9 @@ def maxpool_backward(dout, x, size, stride=None, padding=0):
     stride = (kh, kw) if stride is None else stride
     sh, sw = (stride, stride) if np.ndim(stride) == 0 else stride
     ph, pw = (padding, padding) if np.ndim(padding) == 0 else padding
+    if 2 * ph > kh or 2 * pw > kw:  # a whole window could lie in the padding (PyTorch refuses)
+        raise ValueError(f"padding {(ph, pw)} is more than half the window {(kh, kw)}: "
+                         "at most half the window size is allowed, as in PyTorch")
     x, dout = np.asarray(x, dtype=np.float64), np.asarray(dout, dtype=np.float64)
     n, c, h, w = x.shape
     xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=-np.inf)
@@ -85,6 +94,9 @@ def avgpool_backward(dout, x_shape, size, stride=None, padding=0):
     stride = (kh, kw) if stride is None else stride
     sh, sw = (stride, stride) if np.ndim(stride) == 0 else stride
     ph, pw = (padding, padding) if np.ndim(padding) == 0 else padding
+    if 2 * ph > kh or 2 * pw > kw:  # a whole window could lie in the padding (PyTorch refuses)
+        raise ValueError(f"padding {(ph, pw)} is more than half the window {(kh, kw)}: "
+                         "at most half the window size is allowed, as in PyTorch")
     dout = np.asarray(dout, dtype=np.float64)
     n, c, h, w = x_shape
     hp, wp = h + 2 * ph, w + 2 * pw

@@ -58,7 +58,13 @@ def conv_output_size(
 
 
 def pool_output_size(n: int, k: int, stride: int | None = None, padding: IntOrPair = 0) -> int:
-    """Number of output positions of a pooling window along one axis (stride defaults to k)."""
+    """Number of output positions of a pooling window along one axis (stride defaults to k).
+
+    Padding may be at most half the window (as in PyTorch, and ``pool2d_forward``).
+    """
+    if 2 * max(np.ravel(padding)) > k:
+        raise ValueError(f"padding {padding!r} is more than half the window {k}: "
+                         "at most half the window size is allowed, as in PyTorch")
     return conv_output_size(n, k, k if stride is None else stride, padding)
 
 

@@ -1,116 +1,46 @@
-"""Checking worked examples: the reference answer for given arguments, and claim files.
+"""Claim files: worked examples of the lecture notes, written down to be recomputed.
 
-Instructors write arguments the way a worked example shows them: a single-channel
-image as a plain matrix, a kernel as a matrix, a bias as a number.  For the
-functions on ``(N, C, H, W)`` tensors such arguments are lifted to 4-D before the
-call and the result is squeezed back, so ``x=[[1, 2], [3, 4]]`` just works.
+A claims file (``docs/examples/lecture-claims.yml``) lists claims in four forms:
 
-A claims file (``docs/examples/lecture-claims.yml``) lists worked examples as
-``{id, source, topic, arguments, claimed}`` (or several ``calls`` combined by a
-``formula``); ``verify_claims`` recomputes each one and names the modeled mistake
-a wrong claim matches, if any.
+- a value: ``{id, source, topic, arguments, claimed}``, or several ``calls``
+  combined by a ``formula``, or a ``formula`` of plain arithmetic;
+- a formula in symbols: ``symbols: {n: [5, 40]}`` and ``claimed: "n - 2"``, checked
+  at every point of the ranges (``where:`` keeps some points only), or proved with
+  SymPy when a ``formula`` without calls is compared with ``claimed``;
+- ``exists: {h: [1, 1000]}`` or ``for_all: {...}`` with a boolean ``condition`` and
+  ``claimed: true`` or ``false`` ("no hidden width gives 1,242 parameters").
+
+A call may pick one value of a result with ``index:`` (``conv2d_backward`` returns
+three arrays).  Here claims are parsed with their lines; ``claim_verify`` checks them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import yaml
-
+from grader.authoring.claim_calls import call_topic, reference_answer, to_json
+from grader.authoring.claim_ranges import ClaimProblem, parse_ranges
 from grader.authoring.expressions import ExpressionError, parse_expression
-from grader.authoring.kinds.reference import evaluate_safely, mistakes_of, reference_function
-from grader.authoring.kinds.values import same_value, take
+from grader.authoring.kinds.reference import reference_function
+from grader.authoring.yamldoc import LocatedYaml, Problem, SpecProblems, read_yaml
 from grader.errors import SpecError
 
-TENSOR_TOPICS = frozenset({
-    "im2col", "conv2d_forward", "convolve2d_true", "conv2d_backward",
-    "depthwise_separable_forward", "conv1x1_forward", "pool2d_forward",
-    "maxpool_backward", "avgpool_backward",
-})
-TENSOR_ARGUMENTS = ("x", "w", "dout")
-BIAS_ARGUMENTS = ("b", "b_depth", "b_point")
+__all__ = ["Call", "Claim", "call_topic", "load_claims", "parse_claims", "reference_answer",
+           "to_json"]
+
+FORMS = ("symbols", "exists", "for_all")
 
 
-def friendly_arguments(topic: str, arguments: Mapping[str, Any]) -> tuple[dict[str, Any], bool]:
-    """Arguments ready for the reference call, and whether any tensor was lifted to 4-D."""
-    ready, lifted = {}, False
-    for name, value in arguments.items():
-        value = _as_array_or_tuple(value)
-        if topic in TENSOR_TOPICS and isinstance(value, np.ndarray):
-            value, grew = _lift(name, value)
-            lifted = lifted or grew
-        elif topic in TENSOR_TOPICS and name == "x_shape" and len(value) < 4:
-            value, lifted = (1,) * (4 - len(value)) + tuple(value), True
-        elif topic in TENSOR_TOPICS and name in BIAS_ARGUMENTS and np.ndim(value) == 0:
-            value = np.array([float(value)])
-        ready[name] = value
-    return ready, lifted
+@dataclass(frozen=True)
+class Call:
+    """One reference call of a claim; ``index`` picks one value of its result."""
 
-
-def _as_array_or_tuple(value: Any) -> Any:
-    """Nested lists of numbers become float arrays (int arrays for integers); others tuples."""
-    if not isinstance(value, list):
-        return value
-    try:
-        array = np.array(value)
-    except ValueError:
-        return tuple(_as_array_or_tuple(v) for v in value)
-    if array.dtype.kind in "if" and array.dtype != object:
-        return array.astype(np.int64) if array.dtype.kind == "i" else array
-    return tuple(_as_array_or_tuple(v) for v in value)
-
-
-def _lift(name: str, array: np.ndarray) -> tuple[np.ndarray, bool]:
-    array = array.astype(np.float64)
-    if name == "w_depth" and array.ndim == 3:
-        return array[:, None], True
-    if name == "w_point" and array.ndim == 2:
-        return array[:, :, None, None], True
-    if name in TENSOR_ARGUMENTS and array.ndim < 4:
-        return array.reshape((1,) * (4 - array.ndim) + array.shape), True
-    return array, False
-
-
-def _squeezed(value: Any) -> Any:
-    if isinstance(value, tuple):
-        return tuple(_squeezed(part) for part in value)
-    if isinstance(value, np.ndarray):
-        while value.ndim > 2 and value.shape[0] == 1:
-            value = value[0]
-    return value
-
-
-def call_topic(topic: str, arguments: Mapping[str, Any], fn: Any = None) -> Any:
-    """Call the reference function ``topic`` (or ``fn``, a mistake of it) on friendly arguments."""
-    ready, lifted = friendly_arguments(topic, arguments)
-    target = fn or reference_function(topic)
-    value = target(**ready)
-    return _squeezed(value) if lifted else value
-
-
-def reference_answer(*, topic: str, arguments: Mapping[str, Any]) -> Any:
-    """The reference answer as plain JSON-ready data (lists, numbers)."""
-    try:
-        return to_json(call_topic(topic, arguments))
-    except (TypeError, ValueError) as error:
-        raise SpecError(f"{topic}: {error}") from error
-
-
-def to_json(value: Any) -> Any:
-    """Arrays and tuples as lists, NumPy scalars as Python numbers, integral floats as ints."""
-    if isinstance(value, np.ndarray):
-        return to_json(value.tolist())
-    if isinstance(value, tuple | list):
-        return [to_json(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
+    topic: str
+    arguments: Mapping[str, Any]
+    index: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -119,132 +49,123 @@ class Claim:
 
     claim_id: str
     source: str
-    calls: Mapping[str, tuple[str, Mapping[str, Any]]]
-    formula: str | None
+    calls: Mapping[str, Call]
+    formula: str | None  # combines the calls (a boolean condition for exists / for_all)
     index: tuple[int, ...]
     transpose: bool
     claimed: Any
     atol: float
+    where: str = ""  # file:line of the claim, for messages
+    form: str = "value"  # value, symbols, exists or for_all
+    ranges: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    symbols: tuple[str, ...] = ()  # symbol names (ranges or not)
+    condition: str | None = None  # ``where:``: the points of the ranges that count
 
 
-@dataclass(frozen=True)
-class ClaimVerdict:
-    claim: Claim
-    correct: bool
-    answer: Any
-    mistakes: tuple[str, ...]
+def parse_claims(doc: LocatedYaml) -> tuple[Claim, ...]:
+    """Claims from a loaded document (a list, or a mapping with a ``claims`` list).
 
-
-def parse_claims(data: Any, source: str) -> tuple[Claim, ...]:
-    """Claims from a loaded YAML document (a list, or a mapping with a ``claims`` list)."""
+    Every malformed claim is reported, each at its line, in one ``SpecProblems``.
+    """
+    data = doc.data
+    base: tuple[str, ...] = ("claims",) if isinstance(data, Mapping) else ()
     items = data.get("claims") if isinstance(data, Mapping) else data
     if not isinstance(items, list) or not items:
-        raise SpecError("expected a non-empty list of claims", where=source)
-    claims, seen = [], set()
+        raise SpecError("expected a non-empty list of claims", where=doc.source)
+    claims, problems, seen = [], [], set()
     for i, raw in enumerate(items):
-        where = f"{source}: claims[{i}]"
-        if not isinstance(raw, Mapping) or "id" not in raw or "claimed" not in raw:
-            raise SpecError("each claim needs at least id, claimed and topic or calls",
-                            where=where)
-        if raw["id"] in seen:
-            raise SpecError(f"duplicate claim id {raw['id']!r}", where=where)
-        seen.add(raw["id"])
-        claims.append(_claim(raw, where))
+        path = (*base, i)
+        where = f"{doc.source}:{doc.line_of(path)}"
+        try:
+            if not isinstance(raw, Mapping) or "id" not in raw or "claimed" not in raw:
+                raise SpecError("each claim needs at least id, claimed and topic or calls")
+            if raw["id"] in seen:
+                raise SpecError(f"duplicate claim id {raw['id']!r}")
+            seen.add(raw["id"])
+            claims.append(_claim(raw, where))
+        except (SpecError, ClaimProblem) as error:
+            problems.append(Problem(doc.source, doc.line_of(path), f"claims[{i}]",
+                                    str(error).removeprefix(f"{where}: ")))
+    if problems:
+        raise SpecProblems(problems)
     return tuple(claims)
 
 
-def _claim(raw: Mapping[str, Any], where: str) -> Claim:
+def _calls(raw: Mapping[str, Any], where: str) -> dict[str, Call]:
     if "calls" in raw:
-        calls = {str(name): (call["topic"], dict(call.get("arguments", {})))
+        if not isinstance(raw["calls"], Mapping):
+            raise SpecError("calls: expected a mapping of names to {topic, arguments}")
+        calls = {str(name): _call(call, f"calls.{name}")
                  for name, call in raw["calls"].items()}
     elif "topic" in raw:
-        calls = {"result": (raw["topic"], dict(raw.get("arguments", {})))}
-    elif "formula" in raw:
+        calls = {"result": _call(raw, "")}
+    elif "formula" in raw or "condition" in raw:
         calls = {}  # plain arithmetic, e.g. the number of input features of an image
     else:
-        raise SpecError("a claim needs a topic, or calls and a formula", where=where)
-    for topic, _ in calls.values():
-        reference_function(topic, where=where)
-    formula = raw.get("formula")
+        raise SpecError("a claim needs a topic, or calls and a formula")
+    for call in calls.values():
+        reference_function(call.topic, where=where)
+    return calls
+
+
+def _call(raw: Any, key: str) -> Call:
+    prefix = f"{key}: " if key else ""
+    if not isinstance(raw, Mapping) or "topic" not in raw:
+        raise SpecError(f"{prefix}expected {{topic, arguments}}")
+    arguments = raw.get("arguments", {})
+    if not isinstance(arguments, Mapping):
+        raise SpecError(f"{prefix}arguments: expected a mapping of argument names")
+    index = raw.get("index", ()) if key else ()  # a claim's own index applies after
+    return Call(str(raw["topic"]), dict(arguments), _index(index, f"{prefix}index"))
+
+
+def _index(value: Any, key: str) -> tuple[int, ...]:
+    if not isinstance(value, list | tuple) or not all(
+            isinstance(i, int) and not isinstance(i, bool) for i in value):
+        raise SpecError(f"{key}: expected a list of integer positions, got {value!r}")
+    return tuple(value)
+
+
+def _form(raw: Mapping[str, Any]) -> tuple[str, dict[str, tuple[int, int]], tuple[str, ...]]:
+    forms = [key for key in FORMS if key in raw]
+    if len(forms) > 1:
+        raise SpecError(f"use one of {', '.join(forms)}, not several")
+    if not forms:
+        return "value", {}, ()
+    form = forms[0]
+    if form == "symbols" and isinstance(raw[form], list):  # names only: SymPy alone decides
+        if not all(isinstance(name, str) and name.isidentifier() for name in raw[form]):
+            raise SpecError("symbols: expected names, or a mapping of names to ranges")
+        return form, {}, tuple(raw[form])
+    ranges = parse_ranges(raw[form], form)
+    return form, ranges, tuple(ranges)
+
+
+def _claim(raw: Mapping[str, Any], where: str) -> Claim:
+    calls = _calls(raw, where)
+    form, ranges, symbols = _form(raw)
+    formula = raw.get("condition" if form in ("exists", "for_all") else "formula")
+    if form in ("exists", "for_all") and formula is None:
+        raise SpecError(f"{form} needs a condition, e.g. \"result == 1242\"")
     if formula is None and len(calls) != 1:
-        raise SpecError("several calls need a formula combining them", where=where)
-    if formula is not None:
-        try:
-            parse_expression(str(formula))
-        except ExpressionError as error:
-            raise SpecError(f"formula: {error}", where=where) from error
-    return Claim(str(raw["id"]), str(raw.get("source", "")), calls, formula,
-                 tuple(raw.get("index", ())), bool(raw.get("transpose", False)),
-                 raw["claimed"], float(raw.get("atol", 0.0)))
+        raise SpecError("several calls need a formula combining them")
+    for key, text in (("formula", formula), ("where", raw.get("where"))):
+        if text is not None:
+            try:
+                parse_expression(str(text))
+            except ExpressionError as error:
+                raise SpecError(f"{key}: {error}") from error
+    if form == "symbols" and not isinstance(raw["claimed"], str | int | float):
+        raise SpecError("claimed: expected a formula in the symbols, e.g. \"n - k + 1\"")
+    return Claim(str(raw["id"]), str(raw.get("source", "")), calls,
+                 None if formula is None else str(formula),
+                 _index(raw.get("index", ()), "index"), bool(raw.get("transpose", False)),
+                 raw["claimed"], float(raw.get("atol", 0.0)), where, form, ranges, symbols,
+                 None if raw.get("where") is None else str(raw["where"]))
 
 
 def load_claims(path: Path) -> tuple[Claim, ...]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        message = f"cannot read the claims file ({error.strerror})"
-        raise SpecError(message, where=str(path)) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise SpecError(f"invalid YAML: {error}", where=str(path)) from None
-    return parse_claims(data, str(path))
-
-
-def _evaluate(claim: Claim, results: Mapping[str, Any]) -> Any:
-    if claim.formula is not None:
-        expression = parse_expression(claim.formula)
-        value = expression.evaluate({k: float(v) for k, v in results.items()
-                                     if k in expression.names})
-    else:
-        value = take(next(iter(results.values())), claim.index)
-    if claim.transpose:
-        value = np.asarray(value).T
-    return value
-
-
-def _matches(value: Any, claimed: Any, atol: float) -> bool:
-    return same_value(value, claimed, rtol=1e-9, atol=max(atol, 1e-9))
-
-
-def verify_claim(claim: Claim) -> ClaimVerdict:
-    """Recompute ``claim``; when it is wrong, list the modeled mistakes that reproduce it."""
-    results = {name: call_topic(topic, args) for name, (topic, args) in claim.calls.items()}
-    answer = _evaluate(claim, results)
-    if _matches(answer, claim.claimed, claim.atol):
-        return ClaimVerdict(claim, True, to_json(answer), ())
-    found = []
-    for name, (topic, args) in claim.calls.items():
-        for mistake in mistakes_of(topic):
-            ready, lifted = friendly_arguments(topic, args)
-            ok, value = evaluate_safely(mistake.fn, ready)
-            if not ok:
-                continue
-            try:
-                wrong = _evaluate(claim, {**results, name: _squeezed(value) if lifted else value})
-            except (TypeError, ValueError, IndexError, ExpressionError):
-                continue
-            if _matches(wrong, claim.claimed, claim.atol):
-                found.append(mistake.mistake_id)
-    return ClaimVerdict(claim, False, to_json(answer), tuple(found))
-
-
-def verify_claims(claims: Sequence[Claim]) -> list[ClaimVerdict]:
-    return [verify_claim(claim) for claim in claims]
-
-
-def report_lines(verdicts: Sequence[ClaimVerdict]) -> list[str]:
-    """One line per wrong claim (with the right answer and matching mistakes), then a summary."""
-    lines = []
-    for verdict in verdicts:
-        if verdict.correct:
-            continue
-        claim = verdict.claim
-        line = (f"WRONG {claim.claim_id} ({claim.source}): claimed {to_json(claim.claimed)}, "
-                f"right answer {verdict.answer}")
-        if verdict.mistakes:
-            line += f"; matches the modeled mistake {', '.join(verdict.mistakes)}"
-        lines.append(line)
-    wrong = sum(not v.correct for v in verdicts)
-    lines.append(f"{len(verdicts)} claims checked, {wrong} wrong")
-    return lines
+    """Read and parse a claims file; ``SpecProblems`` lists every malformed claim."""
+    if not path.is_file():
+        raise SpecError("cannot read the claims file (no such file)", where=str(path))
+    return parse_claims(read_yaml(path))

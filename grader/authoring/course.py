@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import difflib
 import io
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -290,7 +291,17 @@ def _due(value: Any, path: tuple, report: Report) -> datetime | None:
     if isinstance(value, str):
         with contextlib.suppress(ValueError):
             value = datetime.fromisoformat(value)
-    if not isinstance(value, datetime) or value.tzinfo is None:
+    expected = "expected an ISO 8601 date and time with a timezone"
+    if isinstance(value, datetime) and value.tzinfo is None:
+        report.add(path, f"{expected}: {value.isoformat(sep=' ')} has no timezone, so it "
+                         "would mean a different moment on every machine; add the offset, "
+                         f"e.g. {value.isoformat()}+02:00 (or Z for UTC)")
+        return None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        report.add(path, f"{expected}: {value.isoformat()} has no time of day; write the "
+                         f"moment with its timezone, e.g. {value.isoformat()}T23:59:00+02:00")
+        return None
+    if not isinstance(value, datetime):
         report.add(path, "expected an ISO 8601 date and time with a timezone, such as "
                          f"2026-10-05T23:59:00+02:00, got {value!r}")
         return None
@@ -328,7 +339,10 @@ def _assigned(value: Any, path: tuple, exercises: Mapping[str, ExerciseSpec],
             report.add(where, f"exercise {exercise_id!r} is listed twice")
         elif exercise_id not in exercises:
             if known is not None or not isinstance(exercise_id, str):
-                report.add(where, f"unknown exercise {exercise_id!r}; no exercise file has this id")
+                close = difflib.get_close_matches(str(exercise_id), list(exercises), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                report.add(where, f"unknown exercise {exercise_id!r}; no exercise file has "
+                                  f"this id{hint}")
             continue
         points = check_positive(item, (*where, "points"), report) if "points" in item else (
             exercises[exercise_id].points)

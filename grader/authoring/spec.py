@@ -119,9 +119,7 @@ def parse_exercise(doc: LocatedYaml, get_kind: KindLookup) -> tuple[ExerciseSpec
         return None, report.problems
     if not check_schema_version(data, report):
         return None, report.problems
-    for key in data:
-        if key not in EXERCISE_KEYS:
-            report.add((key,), f"unknown key; expected one of {', '.join(EXERCISE_KEYS)}")
+    misspelt = report.unknown_keys(data, EXERCISE_KEYS, ())
     exercise_id = check_id(data, ("id",), report)
     kind = _check_kind(data, report, get_kind)
     title = check_text(data, ("title",), report)
@@ -135,11 +133,8 @@ def parse_exercise(doc: LocatedYaml, get_kind: KindLookup) -> tuple[ExerciseSpec
     hints = check_strings(data, ("hints",), report)
     options = _mapping(data, "options", report)
     if kind is not None:
-        for path, message in kind.check_options(options):
-            located = parse_path(path)
-            if not located or located[0] not in EXERCISE_KEYS:
-                located = ("options", *located)
-            report.add(located, message)
+        _check_options(kind, options, report)
+    report.drop_under((), misspelt)
     if report.problems:
         return None, report.problems
     spec = ExerciseSpec(
@@ -148,6 +143,26 @@ def parse_exercise(doc: LocatedYaml, get_kind: KindLookup) -> tuple[ExerciseSpec
         params=params, constraints=constraints, answer=answer, mistakes=mistakes, hints=hints,
         options=options, source=doc.source)
     return spec, []
+
+
+def _check_options(kind: Any, options: Mapping[str, Any], report: Report) -> None:
+    """The kind's own checks, unless a key is misspelt: then the kind would only list
+    the consequences (``cals:`` reads as "no calls", and every answer's source fails)."""
+    known = option_keys(kind)
+    if known and report.unknown_keys(options, known, ("options",), misspellings_only=True):
+        return
+    for path, message in kind.check_options(options):
+        located = parse_path(path)
+        if not located or located[0] not in EXERCISE_KEYS:
+            located = ("options", *located)
+        report.add(located, message)
+
+
+def option_keys(kind: Any) -> tuple[str, ...]:
+    """The top-level ``options`` keys a kind reads (its ``option_keys``, or our table)."""
+    from grader.authoring.kinds import OPTION_KEYS
+
+    return tuple(getattr(kind, "option_keys", OPTION_KEYS.get(getattr(kind, "name", ""), ())))
 
 
 def content_version(text: str) -> str:

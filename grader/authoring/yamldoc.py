@@ -8,8 +8,9 @@ and raised together as one ``SpecProblems``.
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -172,3 +173,34 @@ class Report:
 
     def add(self, path: KeyPath, message: str) -> None:
         self.problems.append(self.doc.problem(path, message))
+
+    def unknown_keys(self, mapping: Mapping[Any, Any], known: Sequence[str], path: KeyPath,
+                     *, misspellings_only: bool = False) -> set[str]:
+        """Report the keys of ``mapping`` not in ``known``; returns the known keys that
+        misspelt ones stand for (``cals`` -> ``calls``).
+
+        A key close to a known key that is absent is reported as a misspelling.  The
+        checks of the key it stands for would only repeat the same mistake ("calls
+        missing"), so callers drop them with ``drop_under``.  With
+        ``misspellings_only``, other unknown keys are let through (sections whose
+        keys are the kind's business).
+        """
+        meant: set[str] = set()
+        absent = [key for key in known if key not in mapping]
+        for key in mapping:
+            if key in known:
+                continue
+            close = difflib.get_close_matches(str(key), absent, n=1, cutoff=0.7)
+            if close:
+                self.add((*path, key), f"unknown key {key!r}; did you mean {close[0]!r}?")
+                meant.add(close[0])
+            elif not misspellings_only:
+                self.add((*path, key), f"unknown key; expected one of {', '.join(known)}")
+        return meant
+
+    def drop_under(self, path: KeyPath, keys: set[str]) -> None:
+        """Forget the problems reported at ``path + (key,)`` or below, for each key."""
+        prefixes = {format_path((*path, key)) for key in keys}
+        self.problems = [p for p in self.problems if not any(
+            p.path == prefix or p.path.startswith((f"{prefix}.", f"{prefix}["))
+            for prefix in prefixes)]

@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Sequence
 
 from grader import __version__
+from grader.cli.help import SECRET_EPILOG, show_defaults
 from grader.errors import CnnGraderError, GraderError
 
 COMMAND_MODULES = (
@@ -36,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cnn-grader",
         description="Per-student randomized, auto-graded exercises on convolutional networks.",
+        epilog=SECRET_EPILOG,
     )
     parser.add_argument("--version", action="version", version=f"cnn-grader {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -47,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
                 raise
             continue
         module.register(subparsers)
+    show_defaults(parser)
     return parser
 
 

@@ -19,14 +19,16 @@ def register(subparsers: Any) -> None:
         "Values are read as YAML: numbers, [lists], [[matrices]], words.  Matrices given "
         "to the (N, C, H, W) functions are lifted to 4-D and the result squeezed back.")
     answer.add_argument("topic", nargs="?", help="reference function, e.g. conv_output_size")
-    answer.add_argument("arguments", nargs="*", metavar="KEY=VALUE")
+    answer.add_argument("arguments", nargs="*", metavar="KEY=VALUE",
+                        help="the function's arguments, values in YAML (e.g. n=32 k=3)")
     answer.add_argument("--list", action="store_true", help="list the available topics")
     answer.set_defaults(func=run_answer)
 
     verify = subparsers.add_parser(
         "verify", help="check the worked examples of a claims file",
         description="Recompute every claim; report each wrong one with the right answer "
-        "and the modeled mistake it matches.  Exit 1 when any claim is wrong.")
+        "and the modeled mistake it matches, and each claim that cannot be computed as "
+        "written.  Exit 1 when any claim is wrong or could not be checked.")
     verify.add_argument("claims", type=Path, help="claims YAML file")
     verify.set_defaults(func=run_verify)
 
@@ -35,9 +37,12 @@ def register(subparsers: Any) -> None:
         description="For many seeds per exercise: the reference answer passes, the blank "
         "stub fails, every modeled mistake is diagnosed as itself.  Exit 1 on any defect.")
     selfcheck.add_argument("--seeds", type=int, default=200, help="variants per exercise")
-    selfcheck.add_argument("--exercise", help="only this exercise id")
-    selfcheck.add_argument("--exercises", type=Path, default=Path("exercises"),
-                           help="folder of exercise files (default: ./exercises)")
+    selfcheck.add_argument("--exercise", help="only this exercise id (default: all)")
+    selfcheck.add_argument("--course", type=Path, default=Path("course.yml"),
+                           help="the course file; its exercise folder is checked")
+    selfcheck.add_argument("--exercises", type=Path, default=None,
+                           help="check this folder of exercise files instead of the "
+                                "course's (default: the course's exercise folder)")
     selfcheck.set_defaults(func=run_selfcheck)
 
 
@@ -81,12 +86,13 @@ def run_answer(args: argparse.Namespace) -> int:
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    from grader.authoring.claims import load_claims, report_lines, verify_claims
+    from grader.authoring.claim_verify import report_lines, verify_claims
+    from grader.authoring.claims import load_claims
 
     verdicts = verify_claims(load_claims(args.claims))
     for line in report_lines(verdicts):
         print(line)
-    return 1 if any(not verdict.correct for verdict in verdicts) else 0
+    return 1 if any(not verdict.correct for verdict in verdicts) else 0  # wrong or unchecked
 
 
 def run_selfcheck(args: argparse.Namespace) -> int:
@@ -95,7 +101,8 @@ def run_selfcheck(args: argparse.Namespace) -> int:
     if args.seeds < 1:
         raise SpecError(f"--seeds must be at least 1, got {args.seeds}")
     started = time.perf_counter()
-    results = selfcheck(folder=args.exercises, seeds=args.seeds, exercise_id=args.exercise)
+    folder = args.exercises or course_exercise_folder(args.course)
+    results = selfcheck(folder=folder, seeds=args.seeds, exercise_id=args.exercise)
     for result in results:
         status = "ok  " if result.ok else "FAIL"
         print(f"{status} {result.exercise_id} ({result.seeds} seeds, "
@@ -106,3 +113,18 @@ def run_selfcheck(args: argparse.Namespace) -> int:
     print(f"{len(results)} exercises, {bad} with defects, "
           f"{time.perf_counter() - started:.1f} s")
     return 1 if bad else 0
+
+
+def course_exercise_folder(course_path: Path) -> Path:
+    """The folder the course file's ``exercises:`` names (relative to the course file).
+
+    Only that key is read: a self-check needs no roster or secret.
+    """
+    from grader.authoring.yamldoc import read_yaml
+
+    if not course_path.is_file():
+        raise SpecError("no course file here; give --course FILE, or --exercises DIR",
+                        where=str(course_path))
+    data = read_yaml(course_path).data
+    folder = data.get("exercises", "exercises") if isinstance(data, dict) else "exercises"
+    return course_path.parent / str(folder)

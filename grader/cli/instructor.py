@@ -23,7 +23,10 @@ def register(subparsers: Any) -> None:
         "validate", help="check course.yml, the roster and every exercise file",
         description="Check course.yml, the roster and every exercise; list every problem "
                     "as file:line: key.path: what was expected.")
-    validate.add_argument("course", nargs="?", default="course.yml", help="default: course.yml")
+    validate.add_argument("--course", type=Path, default=None,
+                          help="the course file (default: course.yml)")
+    validate.add_argument("old_course", nargs="?", type=Path, metavar="COURSE",
+                          help="deprecated spelling of --course COURSE")
     validate.set_defaults(func=run_validate)
 
     generate = subparsers.add_parser(
@@ -32,16 +35,20 @@ def register(subparsers: Any) -> None:
     generate.add_argument("--assignment", required=True, help="assignment id from course.yml")
     generate.add_argument("--out", required=True, type=Path, help="output folder")
     generate.add_argument("--roster", type=Path, help="roster CSV (default: the course's)")
-    generate.add_argument("--course", default="course.yml", help="default: course.yml")
+    generate.add_argument("--course", type=Path, default=Path("course.yml"),
+                          help="the course file")
     generate.add_argument("--workers", type=int, default=0,
-                          help="processes to build students in (default: one per CPU)")
+                          help="processes to build students in; 0 means one per CPU")
     generate.add_argument("--force", action="store_true",
                           help="replace an existing release of this assignment")
     generate.set_defaults(func=run_generate)
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    summary = validate_course(course_path=Path(args.course))
+    if args.old_course is not None and args.course is not None:
+        raise SpecError("give the course file once, as --course COURSE")
+    course = args.course or args.old_course or Path("course.yml")
+    summary = validate_course(course_path=course)
     print(summary)
     return 0
 
@@ -49,21 +56,23 @@ def run_validate(args: argparse.Namespace) -> int:
 def validate_course(*, course_path: Path) -> str:
     """Load everything and build sample variants; raises ``SpecError`` listing problems."""
     from grader.authoring.course import load_course
+    from grader.authoring.diagnose import locate_failure
     from grader.authoring.spec import default_kind_lookup as get_kind
     from grader.authoring.variant import build_exercise_variant
-    from grader.authoring.yamldoc import Problem, SpecProblems
+    from grader.authoring.yamldoc import SpecProblems, read_yaml
 
     course = load_course(course_path)
     problems = []
     for spec in course.exercises.values():  # catches unsatisfiable constraints and prompts
+        kind = get_kind(spec.kind)
         try:
             for student in VALIDATION_STUDENTS:
                 build_exercise_variant(spec, secret=VALIDATION_SECRET, points=spec.points,
                                        path=(course.course_id, "validate", spec.exercise_id,
-                                             student), kind=get_kind(spec.kind))
+                                             student), kind=kind)
         except SpecError as error:
-            problems.append(Problem(spec.source, None, "", str(error).removeprefix(
-                f"{spec.source}: ")))
+            problems.append(locate_failure(spec, read_yaml(Path(spec.source)), error,
+                                           secret=VALIDATION_SECRET, kind=kind))
     if problems:
         raise SpecProblems(problems)
     counts = ", ".join(f"{a.assignment_id} ({plural(len(a.exercises), 'exercise')}, "

@@ -21,6 +21,7 @@ from grader.grading.collect import (
     submission_hash,
 )
 from grader.grading.compare import check_case
+from grader.grading.exception_hints import with_exception_hints
 from grader.grading.literal_answers import literal_outcomes
 from grader.model import AssignmentVariant, Case, ExerciseVariant
 from grader.results import CheckResult, ExerciseResult, GradingResult
@@ -149,10 +150,10 @@ def _grade_exercise(
             return _all_cases(exercise, "grader_error", f"grader error (not your fault): {error}")
     if outcome.import_error is not None:
         return _all_cases(exercise, "error", f"{exercise.module}.py: {outcome.import_error}")
-    checks = tuple(
+    checks = with_exception_hints(exercise.cases, tuple(
         check_case(case, probe_outcome)
         for case, probe_outcome in zip(exercise.cases, outcome.probes, strict=True)
-    )
+    ))
     return ExerciseResult(
         exercise_id=exercise.exercise_id,
         title=exercise.title,

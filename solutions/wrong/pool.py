@@ -93,6 +93,20 @@ def avgpool_overlap_overwritten(dout, x_shape, size, stride=None, padding=0):
     return dxp[:, :, ph:ph + h, pw:pw + w].copy()
 
 
+def avgpool_last_window_wins(dout, x_shape, size, stride=None, padding=0):
+    """The natural loop over output cells, assigning with ``=``: the last window wins."""
+    kh, kw, sh, sw, ph, pw = _geometry(size, stride, padding)
+    dout = np.asarray(dout, dtype=np.float64)
+    n, c, h, w = x_shape
+    dxp = np.zeros((n, c, h + 2 * ph, w + 2 * pw))
+    oh, ow = dout.shape[2:]
+    for i in range(oh):
+        for j in range(ow):
+            share = dout[:, :, i, j, None, None] / (kh * kw)
+            dxp[:, :, i * sh:i * sh + kh, j * sw:j * sw + kw] = share
+    return dxp[:, :, ph:ph + h, pw:pw + w].copy()
+
+
 def pool_max_avg_confused(x, size, stride=None, padding=0, mode="max"):
     swapped = {"max": "avg", "avg": "max", "min": "avg"}.get(mode, mode)
     return pool.pool2d_forward(x, size, stride, padding, swapped)
@@ -143,6 +157,10 @@ MISTAKES = (
     Mistake("avgpool_overlap_overwritten", "avgpool_backward",
             "A cell covered by several overlapping windows collects a share from each of them.",
             avgpool_overlap_overwritten),
+    Mistake("avgpool_last_window_wins", "avgpool_backward",
+            "Where windows overlap, a cell receives a share from every window covering it; "
+            "assigning with = keeps only the last window's share, so add with +=.",
+            avgpool_last_window_wins),
 )
 
 # Inputs that make a mistake visible (the others show on almost any input).
@@ -154,4 +172,5 @@ SHOWS_WHEN = {
     "maxpool_grad_to_top_left": "some window's maximum is not in its top-left cell",
     "maxpool_overlap_overwritten": "stride < size and a cell wins two overlapping windows",
     "avgpool_overlap_overwritten": "stride < size",
+    "avgpool_last_window_wins": "stride < size and overlapping windows have different dout",
 }

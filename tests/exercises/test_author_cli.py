@@ -30,6 +30,8 @@ EXPECTED_WRONG = {
     "002-relu-then-pool": None,
     # 002: 64 -> h -> 3 with biases is 68h + 3; 1,242 fits no width (width 18 gives 1,227).
     "002-mlp-params": None,
+    # 002: the same, for every width from 1 to 1,000: none gives 1,242.
+    "002-mlp-some-width-gives-1242": None,
     # 002: so the ratio is 1,227 / 114 = 10.8, not 10.9.
     "002-mlp-ratio": None,
     # 002: width 8 is 68 x 8 + 3 = 547 = 4.8 x 114, below the "6-12x" claimed.

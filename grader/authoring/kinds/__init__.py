@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from grader.authoring.kinds.base import Kind, KindOutput
 from grader.errors import SpecError
 
 KIND_NAMES: tuple[str, ...] = ("by_hand", "multiple_choice", "implementation")
+
+# The top-level keys of each kind's ``options:`` section, for did-you-mean on a
+# misspelt key (a kind may instead declare ``option_keys`` itself).
+OPTION_KEYS: Mapping[str, tuple[str, ...]] = MappingProxyType({
+    "by_hand": ("reference", "arguments", "calls", "answers"),
+    "multiple_choice": ("questions", "pick"),
+    "implementation": ("reference", "outputs", "cases"),
+})
 
 
 def get_kind(name: str) -> Kind:
@@ -25,4 +36,4 @@ def get_kind(name: str) -> Kind:
     raise SpecError(f"unknown kind {name!r}; expected one of {', '.join(KIND_NAMES)}")
 
 
-__all__ = ["KIND_NAMES", "Kind", "KindOutput", "get_kind"]
+__all__ = ["KIND_NAMES", "OPTION_KEYS", "Kind", "KindOutput", "get_kind"]

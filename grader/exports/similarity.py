@@ -2,20 +2,22 @@
 
 Every student answers their own numbers.  A wrong answer that no modeled mistake
 explains but that is exactly right (or a modeled mistake) *for a classmate's
-numbers* is evidence that the answer came from that classmate.  So, for every
-unexplained wrong by-hand answer, we look up which classmates' variants it fits,
-and rank pairs by how many items fit the same classmate and by how unlikely that
-many fits are by chance.  A second ranking lists pairs who gave the same wrong
-answer that no mistake explains.
+numbers* is evidence that the answer came from that classmate.  Items are
+exercises: a student's answer to an exercise is the tuple of their answers to all
+its by-hand cases (they share parameters).  For every exercise where that tuple
+holds a wrong answer no modeled mistake explains, we look up which classmates'
+variants it fits, and rank pairs by how many exercises fit the same classmate and
+by how unlikely that many fits are by chance.  A second ranking lists pairs who
+gave the same such answers.  Exercises where both students had the same numbers
+are not counted for the pair.
 
 The chance model (``similarity_model``; docs/report.md explains it in full): under
 honesty a classmate's variant is drawn independently of the student's answers, so
-the probability that a random classmate fits item ``e`` is estimated from the class
-itself.  Items are exercises (cases of one exercise share parameters); exercises
-are taken as independent.  The number of
-fitted items then has a Poisson-binomial law whose tail gives ``chance``; a pair is
-flagged when at least ``MIN_ITEMS`` items fit and fewer than ``ALPHA`` pairs this
-strong are expected by chance in the whole class (``expected = N (N - 1) x chance``).
+the probability that a random classmate fits exercise ``e`` is estimated from the
+class itself; exercises are taken as independent.  The number of fitted items then
+has a Poisson-binomial law whose tail gives ``chance``; a pair is flagged when at
+least ``MIN_ITEMS`` items fit and fewer than ``ALPHA`` pairs this strong are expected
+by chance in the whole class (``expected = N (N - 1) x chance``).
 
 A classmate's variant "fits" an answer when the answer is the classmate's right
 answer or what the classmate actually answered (their modeled mistake or slip, which a
@@ -30,16 +32,16 @@ compared after rounding to the precision of the case's tolerance.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from grader.exports.similarity_model import (
+    JOINT,
     Index,
     Key,
     decode_answer,
-    parts_of,
     tail_at_least,
     value_key,
 )
@@ -86,9 +88,10 @@ class PairEvidence:
         if self.kind == "fits-variant":
             return (
                 f"{self.student}'s answers fit {self.classmate}'s variant on "
-                f"{len(self.items)} of {self.total_items} items ({items}): of "
-                f"{self.student}'s {self.wrong_items} unexplained wrong items, these are "
-                f"right (or a modeled mistake) for {self.classmate}'s numbers; {odds}"
+                f"{len(self.items)} of {self.total_items} items ({items}): there "
+                f"{self.student}'s wrong answers, which no modeled mistake explains, are "
+                f"{self.classmate}'s right answers or {self.classmate}'s own answers "
+                f"({self.student} has {self.wrong_items} such items in all); {odds}"
             )
         return (
             f"{self.student} and {self.classmate} gave the same wrong answer, which no "
@@ -117,113 +120,97 @@ def find_similar(
 ) -> Similarity:
     """Pairs whose answers fit each other's variants, and pairs sharing unexplained
     wrong answers, ranked; see the module docstring for the chance model."""
-    cases = _by_hand_cases(variants)
+    items = _by_hand_items(variants)
     students = sorted(set(variants) & set(answers))
-    wrong = _unexplained_wrong(answers, cases, students)
+    answered = {s: _joint_answers(answers[s], items) for s in students}
+    wrong = {s: {e: key for e, (key, unexplained) in answered[s].items() if unexplained}
+             for s in students}
+    expected = {s: {e: _joint_expected(variants[s], e, cases) for e, cases in items.items()}
+                for s in students}
     variant_index = {
-        where: Index.build({
-            s: _variant_keys(variants[s], where, tol) | _answer_keys(answers[s], where, tol)
-            for s in students
-        })
-        for where, tol in cases.items()
+        e: Index.build({s: {expected[s][e]} | _answer_of(answered[s], e) for s in students})
+        for e in items
     }
-    answer_index = {where: _answers_index(answers, wrong, where, tol, students)
-                    for where, tol in cases.items()}
-    total = len({exercise for exercise, _ in cases})
-    context = (len(students), total, alpha)
-    fits = _rank(_pairs("fits-variant", wrong, variant_index, context))
-    same = _rank(_symmetric(_pairs("same-wrong-answer", wrong, answer_index, context)))
-    return Similarity(len(students), total, fits, same)
+    answer_index = {
+        e: Index.build({s: _answer_of(answered[s], e) for s in students},
+                       fits_from={s: {wrong[s][e]} if e in wrong[s] else set()
+                                  for s in students})
+        for e in items
+    }
+    context = (len(students), len(items), alpha)
+    fits = _rank(_pairs("fits-variant", wrong, variant_index, expected, context))
+    same = _rank(_symmetric(_pairs("same-wrong-answer", wrong, answer_index, expected, context)))
+    return Similarity(len(students), len(items), fits, same)
 
 
-def _by_hand_cases(variants: Mapping[str, AssignmentVariant]) -> dict[tuple[str, str], Tolerance]:
-    cases: dict[tuple[str, str], Tolerance] = {}
+Items = dict[str, tuple[tuple[str, Tolerance], ...]]  # exercise -> its by-hand cases
+
+
+def _by_hand_items(variants: Mapping[str, AssignmentVariant]) -> Items:
+    items: Items = {}
     for variant in variants.values():
         for exercise in variant.exercises:
-            for case in exercise.cases:
-                if case.probe.kind == "attribute":
-                    cases.setdefault((exercise.exercise_id, case.case_id), case.tolerance)
-    return cases
+            cases = tuple((c.case_id, c.tolerance) for c in exercise.cases
+                          if c.probe.kind == "attribute")
+            if cases:
+                items.setdefault(exercise.exercise_id, cases)
+    return items
 
 
-def _case(variant: AssignmentVariant, where: tuple[str, str]) -> Case | None:
-    for exercise in variant.exercises:
-        if exercise.exercise_id == where[0]:
-            return next((c for c in exercise.cases if c.case_id == where[1]), None)
-    return None
+def _joint_expected(variant: AssignmentVariant, exercise_id: str,
+                    cases: tuple[tuple[str, Tolerance], ...]) -> Key | None:
+    """The right answers of one exercise for one student, as one joint key."""
+    exercise = next((e for e in variant.exercises if e.exercise_id == exercise_id), None)
+    if exercise is None:
+        return None
+    by_id: dict[str, Case] = {c.case_id: c for c in exercise.cases}
+    keys = tuple(value_key(by_id[c].expected, tol) if c in by_id else None for c, tol in cases)
+    return None if None in keys else (JOINT, keys)
 
 
-def _variant_keys(variant: AssignmentVariant, where: tuple[str, str], tol: Tolerance) -> set[Key]:
-    case = _case(variant, where)
-    if case is None:
-        return set()
-    values = [case.expected]
-    return {key for key in (value_key(v, tol) for v in values) if key is not None}
+def _joint_answers(checks: Sequence[Answered], items: Items) -> dict[str, tuple[Key, bool]]:
+    """exercise -> (what the student answered on all its by-hand cases, whether one
+    of them is wrong with no modeled mistake explaining it)."""
+    by_case = {(c.exercise_id, c.case_id): c for c in checks}
+    found: dict[str, tuple[Key, bool]] = {}
+    for exercise, cases in items.items():
+        mine = [by_case.get((exercise, case_id)) for case_id, _ in cases]
+        if any(c is None or not c.answer for c in mine):
+            continue
+        keys = tuple(value_key(decode_answer(c.answer), tol)
+                     for c, (_, tol) in zip(mine, cases, strict=True))
+        if None not in keys:
+            unexplained = any(c.status in WRONG and not c.mistake_id for c in mine)
+            found[exercise] = ((JOINT, keys), unexplained)
+    return found
 
 
-def _answer_keys(checks: Sequence[Answered], where: tuple[str, str], tol: Tolerance) -> set[Key]:
-    """What the student actually answered on a case (a copy may take a classmate's slip)."""
-    keys = (value_key(decode_answer(c.answer), tol) for c in checks
-            if (c.exercise_id, c.case_id) == where and c.answer)
-    return {key for key in keys if key is not None}
+def _answer_of(answered: Mapping[str, tuple[Key, bool]], exercise: str) -> set[Key]:
+    return {answered[exercise][0]} if exercise in answered else set()
 
 
-Wrong = dict[str, dict[str, list[tuple[str, Key]]]]  # student -> exercise -> [(case, key)]
+Wrong = dict[str, dict[str, Key]]  # student -> exercise -> joint answer (unexplained wrong)
 
 
-def _unexplained_wrong(
-    answers: Mapping[str, Sequence[Answered]], cases: Mapping[tuple[str, str], Tolerance],
-    students: Sequence[str],
-) -> Wrong:
-    wrong: Wrong = {}
-    for student in students:
-        mine: dict[str, list[tuple[str, Key]]] = defaultdict(list)
-        for check in answers[student]:
-            tol = cases.get((check.exercise_id, check.case_id))
-            if tol is None or check.status not in WRONG or check.mistake_id:
-                continue
-            key = value_key(decode_answer(check.answer), tol) if check.answer else None
-            if key is not None:
-                mine[check.exercise_id].append((check.case_id, key))
-        wrong[student] = dict(mine)
-    return wrong
-
-
-def _answers_index(answers: Mapping[str, Sequence[Answered]], wrong: Wrong,
-                   where: tuple[str, str], tol: Tolerance, students: Sequence[str]) -> Index:
-    """Fits: the same unexplained wrong answer; components: every answer of the class."""
-    index = Index.build({
-        s: [k for c, k in wrong[s].get(where[0], ()) if c == where[1]] for s in students
-    })
-    counts: Counter = Counter()
-    own: dict[str, set[tuple]] = {}
-    for student in students:
-        for check in answers[student]:
-            if (check.exercise_id, check.case_id) == where and check.answer:
-                key = value_key(decode_answer(check.answer), tol)
-                own[student] = set(parts_of(key)) if key is not None else set()
-                counts.update(own[student])
-    return Index(index.fits, counts, own)
-
-
-def _pairs(kind: Kind, wrong: Wrong, index: Mapping[tuple[str, str], Index],
-           context: tuple[int, int, float]) -> list[PairEvidence]:
+def _pairs(kind: Kind, wrong: Wrong, index: Mapping[str, Index],
+           numbers: Mapping[str, Mapping[str, Key | None]], context: tuple[int, int, float]
+           ) -> list[PairEvidence]:
+    """Evidence per (student, classmate).  An exercise where both had the same numbers
+    is not counted: a shared answer there says nothing about whose numbers it was made
+    for, and the same slip on the same numbers is a common coincidence."""
     students, total, alpha = context
     found = []
     for student, items in wrong.items():
         matched: dict[str, set[str]] = defaultdict(set)
-        for exercise, keyed in items.items():
-            for case_id, key in keyed:
-                for classmate in index[(exercise, case_id)].fits.get(key, ()):
-                    if classmate != student:
-                        matched[classmate].add(exercise)
+        for exercise, key in items.items():
+            mine = numbers[student][exercise]
+            for classmate in index[exercise].fits.get(key, ()):
+                if classmate != student and numbers[classmate][exercise] != mine:
+                    matched[classmate].add(exercise)
         for classmate, exercises in matched.items():
             if len(exercises) >= MIN_ITEMS:
-                chances = [
-                    min(1.0, sum(index[(e, c)].chance(k, student, classmate, students - 1)
-                                 for c, k in keyed))
-                    for e, keyed in items.items()
-                ]
+                chances = [index[e].chance(k, student, classmate, students - 1)
+                           for e, k in items.items()]
                 chance = tail_at_least(chances, len(exercises))
                 expected = students * (students - 1) * chance
                 found.append(PairEvidence(

@@ -22,7 +22,8 @@ import numpy as np
 
 from grader.model import Tolerance
 
-Key = tuple  # (shape, components) of a value rounded to its tolerance
+Key = tuple  # (shape, components) of a value rounded to its tolerance, or a joint key
+JOINT = "joint"  # (JOINT, (key of case 1, key of case 2, ...)): all cases of one exercise
 
 
 def value_key(value: Any, tolerance: Tolerance) -> Key | None:
@@ -55,8 +56,14 @@ def decode_answer(text: str | None) -> Any:
 
 
 def parts_of(key: Key) -> Iterable[tuple]:
+    """The components of a key, each with its place (case, shape, index)."""
+    if key[0] == JOINT:
+        for case, sub in enumerate(key[1]):
+            for part in parts_of(sub):
+                yield (case, *part)
+        return
     shape, values = key
-    return ((shape, j, v) for j, v in enumerate(values))
+    yield from ((shape, j, v) for j, v in enumerate(values))
 
 
 @dataclass
@@ -68,17 +75,25 @@ class Index:
     own: dict[str, set[tuple]]
 
     @classmethod
-    def build(cls, values: Mapping[str, Iterable[Key]]) -> Index:
+    def build(cls, values: Mapping[str, Iterable[Key | None]],
+              fits_from: Mapping[str, Iterable[Key]] | None = None) -> Index:
+        """``values``: each student's keys (components are counted over them);
+        ``fits_from``: the keys that count as fits, when not the same."""
         fits: dict[Key, set[str]] = defaultdict(set)
         components: Counter = Counter()
         own: dict[str, set[tuple]] = {}
         for student, keys in values.items():
             mine: set[tuple] = set()
             for key in keys:
-                fits[key].add(student)
-                mine.update(parts_of(key))
+                if key is not None:
+                    mine.update(parts_of(key))
+                    if fits_from is None:
+                        fits[key].add(student)
             own[student] = mine
             components.update(mine)
+        for student, keys in (fits_from or {}).items():
+            for key in keys:
+                fits[key].add(student)
         return cls(fits, components, own)
 
     def chance(self, key: Key, student: str, classmate: str, others: int) -> float:

@@ -172,24 +172,29 @@ def found_pairs(variants, plan, seed):
 @pytest.mark.parametrize("assignment", ["a1_variants", "a2_variants"])
 def test_a_thousand_honest_students_give_no_flagged_pair(assignment, request):
     variants = request.getfixturevalue(assignment)
-    found = find_similar(variants, make_class(variants, seed=101).checks())
-    assert found.fits, "honest slips do fit classmates now and then"
+    checks = make_class(variants, seed=101).checks()
+    slips = sum(c.status in ("failed", "partial") and not c.mistake_id
+                for rows in checks.values() for c in rows)
+    assert slips > 1000  # plenty of unexplained wrong answers to coincide
+    found = find_similar(variants, checks)
     assert found.flagged == ()
+    if assignment == "a1_variants":  # small domains: coincidences do happen, below threshold
+        assert len(found.fits) > 100
 
 
 @pytest.mark.slow
-def test_copying_three_matrix_items_is_always_found(a2_variants):
+def test_copying_three_matrix_exercises_is_always_found(a2_variants):
     detected, others = found_pairs(a2_variants, copiers(a2_variants, 3, seed=7), seed=7)
     assert (detected, others) == (20, set())
 
 
 @pytest.mark.slow
-def test_copying_two_matrix_items_is_found_most_of_the_time(a2_variants):
+def test_copying_two_matrix_exercises_is_found_almost_always(a2_variants):
     detected, others = found_pairs(a2_variants, copiers(a2_variants, 2, seed=8), seed=8)
-    assert detected >= 12 and others == set()
+    assert detected >= 18 and others == set()
 
 
 @pytest.mark.slow
-def test_copying_one_item_is_never_flagged(a2_variants):
+def test_copying_one_exercise_is_never_flagged(a2_variants):
     detected, others = found_pairs(a2_variants, copiers(a2_variants, 1, seed=9), seed=9)
     assert (detected, others) == (0, set())

@@ -56,6 +56,26 @@ class ModeledAnswer:
 
 
 @dataclass(frozen=True, eq=False)
+class MetricScoring:
+    """How a case scored by a metric on hidden data turns the student's value into points.
+
+    ``metric`` names a function of the reference library as ``"module:function"``
+    (a module under ``solutions``) called as ``metric(value, **dict(data))`` in the
+    grader process; ``data`` (for example a hidden test set) never goes to the sandbox.
+    Full marks at ``metric >= full_at``, none at ``metric <= zero_at``, linear between.
+    ``figures`` names the value's parts (indices into a returned tuple) that feedback
+    shows as small images (learned filters), with their titles.
+    """
+
+    metric: str
+    data: tuple[tuple[str, Any], ...]
+    full_at: float
+    zero_at: float
+    name: str = "metric"
+    figures: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True, eq=False)
 class Case:
     """One graded item: a by-hand answer or one call of a student function."""
 
@@ -69,6 +89,7 @@ class Case:
     tolerance: Tolerance = EXACT
     per_element_credit: bool = False
     mistakes: tuple[ModeledAnswer, ...] = ()
+    metric: MetricScoring | None = None  # set: scored by a metric on hidden data, not `expected`
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from types import MappingProxyType
 
-from solutions.wrong import conv, counts, pool, sizes
+from solutions.wrong import conv, counts, pool, sizes, tinycnn
 from solutions.wrong.base import Mistake
 
 __all__ = ["MISTAKES", "Mistake", "mistakes_for"]
@@ -33,7 +33,7 @@ def _registry(*modules) -> Mapping[str, Mistake]:
     return MappingProxyType(table)
 
 
-MISTAKES: Mapping[str, Mistake] = _registry(sizes, conv, pool, counts)
+MISTAKES: Mapping[str, Mistake] = _registry(sizes, conv, pool, counts, tinycnn)
 
 
 def mistakes_for(topic: str) -> tuple[Mistake, ...]:

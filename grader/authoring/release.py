@@ -21,6 +21,7 @@ from typing import Any
 
 from grader import __version__
 from grader.authoring.course import Course, Student
+from grader.authoring.kinds.metric import released_arrays
 from grader.authoring.public_cases import DATA_DIR, FORMAT, public_files
 from grader.authoring.render import (
     handout_html,
@@ -57,6 +58,7 @@ def student_files(variant: AssignmentVariant) -> dict[str, bytes]:
     files[f"{DATA_DIR}/release.json"] = json.dumps(release_record(variant), indent=1) + "\n"
     encoded = {name: text.encode("utf-8") for name, text in files.items()}
     encoded.update({f"{DATA_DIR}/{n}": c for n, c in public_files(variant).items()})
+    encoded.update(released_arrays(variant))  # training data of metric-scored exercises
     return encoded
 
 

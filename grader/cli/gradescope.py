@@ -33,7 +33,8 @@ def register(subparsers: Any) -> None:
     package.set_defaults(func=run_package_command)
     run = commands.add_parser("run", help="grade one submission (run_autograder calls this)")
     run.add_argument("--assignment", required=True)
-    run.add_argument("--root", type=Path, default=Path("/autograder"))
+    run.add_argument("--root", type=Path, default=Path("/autograder"),
+                     help="the Gradescope tree (submission/, results/, source/); tests pass a copy")
     run.add_argument("--insecure", action="store_true",
                      help="allow student code to run without a user switch (tests, not root)")
     run.set_defaults(func=run_run_command)

@@ -6,6 +6,7 @@ names the matching misconception when there is one), and a line on isolation.
 
 from __future__ import annotations
 
+from grader.exports.filters import figure_markdown
 from grader.results import ExerciseResult, GradingResult
 
 STATUS_MARK = {
@@ -57,6 +58,8 @@ def _exercise_section(exercise: ExerciseResult, show_output: bool) -> list[str]:
         first, *rest = _escape(check.message).splitlines() or [""]
         lines.append(f"- **{STATUS_MARK[check.status]}**{visibility} {first}")
         lines += [f"    {line}" for line in rest]
+        for title, grids in check.figures:  # e.g. the learned filters of a training exercise
+            lines += ["", *figure_markdown(title, grids), ""]
     if show_output and (exercise.stdout or exercise.stderr):
         lines += [
             "",

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from grader.grading.gradient_hints import describe_relation
 from grader.grading.locate import describe_error_pattern
 from grader.model import AnswerForm, Case, ModeledAnswer, Tolerance
 from grader.results import CheckResult
@@ -28,6 +29,10 @@ def check_case(case: Case, outcome: Any) -> CheckResult:
     """The verdict on one case, given the sandbox's outcome (``value`` / ``error``)."""
     if outcome.error is not None:
         return _result(case, 0.0, "error", f"{case.label}: {outcome.error}")
+    if case.metric is not None:  # scored by a metric on hidden data, not compared
+        from grader.grading.metric import check_metric_case
+
+        return check_metric_case(case, outcome.value)
     if isinstance(case.expected, AnswerForm):
         return _check_form(case, case.expected, outcome.value)
     if case.probe.outputs:
@@ -181,6 +186,9 @@ def _wrong_value_message(
         pattern = describe_error_pattern(~close)
         if pattern:
             lines.append(pattern)
+        relation = describe_relation(got, case.expected) if mistake is None else None
+        if relation:
+            lines.append(relation)
     if mistake is not None:
         lines.append(f"This matches a common mistake: {mistake.explanation}")
     if case.public:

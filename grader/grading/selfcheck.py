@@ -146,6 +146,7 @@ def selfcheck_exercise(spec: ExerciseSpec, seeds: int) -> SelfcheckResult:
     failures: list[str] = []
     seen: set[str] = set()
     wanted = expected_mistakes(spec)
+    seeds = min(seeds, getattr(get_kind(spec.kind), "max_selfcheck_seeds", seeds))  # training
     for seed in range(seeds):
         try:
             output = build_variant(spec, seed)

@@ -16,7 +16,8 @@ import time
 import numpy as np
 
 from grader.model import Probe
-from grader.sandbox import Sandbox, SandboxRequest
+from grader.sandbox.api import SandboxRequest
+from grader.sandbox.sandbox import Sandbox
 
 SOURCE = b"""
 import numpy as np

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import platform
 import resource
 import signal
 from typing import Any
@@ -37,7 +38,11 @@ _SIGNATURES = {
     "umount2": [ctypes.c_char_p, ctypes.c_int],
     "setns": [ctypes.c_int, ctypes.c_int],
     "prctl": [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong],
+    "syscall": [ctypes.c_long, ctypes.c_char_p, ctypes.c_char_p],
 }
+MS_REMOUNT = 32
+# glibc has no pivot_root wrapper: the system call's number per architecture
+PIVOT_ROOT_CALLS = {"x86_64": 155, "aarch64": 41, "riscv64": 41, "ppc64le": 203, "s390x": 217}
 
 
 def _libc(name: str) -> Any:
@@ -88,12 +93,25 @@ def mount_tmpfs(target: str, size_mb: int, mode: str = "1777", read_only: bool =
     mount("tmpfs", target, "tmpfs", flags, f"size={size_mb}m,mode={mode}")
 
 
-def hide(path: str) -> None:
-    """Cover a directory (empty, unreadable tmpfs) or a file (/dev/null) from the child."""
-    if os.path.isdir(path):
-        mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=000")
-    elif os.path.exists(path):
-        mount("/dev/null", path, None, MS_BIND)
+def bind(source: str, target: str, *, read_only: bool) -> None:
+    """Bind ``source`` (a folder or a file) onto ``target``; read-only and without
+    set-uid or devices when asked (a bind takes its flags only from a remount)."""
+    mount(source, target, None, MS_BIND)
+    if read_only:
+        remount_read_only(target)
+
+
+def remount_read_only(target: str) -> None:
+    """Make the mount on ``target`` read-only (its file system stays writable elsewhere)."""
+    mount("none", target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
+def pivot_root(new_root: str, put_old: str) -> None:
+    """Make ``new_root`` the root of this mount namespace (Linux only)."""
+    number = PIVOT_ROOT_CALLS.get(platform.machine())
+    if number is None:
+        raise OSError(38, f"pivot_root: unknown system call number on {platform.machine()}")
+    _check(_libc("syscall")(number, new_root.encode(), put_old.encode()), "pivot_root")
 
 
 def bind_directory_fd(fd: int, target: str) -> None:

@@ -20,10 +20,12 @@ import os
 import sys
 import threading
 
-from grader.sandbox import wire
+from grader.sandbox.confine import CLONE_NEWPID, setns, unshare
+from grader.sandbox.wire import WireClosed, receive, send
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-CHILD_MODULES = ("confine", "wire", "checks", "runner", "shared_child", "zygote")
+CHILD_MODULES = ("confine", "wire", "checks", "cgroups", "layout", "view", "runner", "shared_child",
+                 "zygote")
 
 
 class DirectHelper:
@@ -56,16 +58,16 @@ def _serve(config: dict, environment: dict[str, str], control_in: int,
            control_out: int) -> None:
     """The zygote's loop (``zygote.serve``), returning instead of exiting the process."""
     try:
-        wire.send(control_out, {"event": "ready", "pid": os.getpid(), "error": None})
+        send(control_out, {"event": "ready", "pid": os.getpid(), "error": None})
         while True:
             try:
-                message = wire.receive(control_in)
-            except wire.WireClosed:
+                message = receive(control_in)
+            except WireClosed:
                 return
             if message.get("op") != "run":
                 return
             _one_run(config, environment, control_in, control_out)
-    except (wire.WireClosed, OSError):
+    except (WireClosed, OSError):
         return
     finally:
         for fd in (control_in, control_out):
@@ -78,33 +80,31 @@ def _one_run(config: dict, environment: dict[str, str], control_in: int,
     try:
         pid = _fork(config)
     except OSError as exc:
-        wire.receive(control_in)
-        wire.send(control_out, {"event": "setup_error", "message": f"fork: {exc}"})
-        wire.send(control_out, {"event": "done", "status": 0, "cpu_seconds": 0.0})
+        receive(control_in)
+        send(control_out, {"event": "setup_error", "message": f"fork: {exc}"})
+        send(control_out, {"event": "done", "status": 0, "cpu_seconds": 0.0})
         return
     if pid == 0:
         _child(config, environment, control_in, control_out)
-    wire.send(control_out, {"event": "started", "pid": pid})
+    send(control_out, {"event": "started", "pid": pid})
     _, status, usage = os.wait4(pid, 0)
-    wire.send(control_out, {"event": "done", "status": status,
+    send(control_out, {"event": "done", "status": status,
                             "cpu_seconds": usage.ru_utime + usage.ru_stime})
 
 
 def _fork(config: dict) -> int:
     """Fork; with full isolation as PID 1 of a new PID namespace (only this thread's
     children are affected by the ``unshare``, and it is undone right after)."""
-    from grader.sandbox import confine
-
     if not config["full"]:
         return os.fork()
     own = os.open("/proc/self/ns/pid", os.O_RDONLY)
     try:
-        confine.unshare(confine.CLONE_NEWPID)
+        unshare(CLONE_NEWPID)
         try:
             pid = os.fork()
         finally:
             if os.getpid() != 1:  # the child is PID 1 of the new namespace: leave it
-                confine.setns(own, confine.CLONE_NEWPID)
+                setns(own, CLONE_NEWPID)
     finally:
         if os.getpid() != 1:
             os.close(own)

@@ -14,12 +14,22 @@ import signal
 import tempfile
 import time
 
-from grader.sandbox import confine
+from grader.sandbox.confine import (
+    CLONE_NEWIPC,
+    CLONE_NEWNET,
+    CLONE_NEWNS,
+    CLONE_NEWPID,
+    is_linux,
+    make_mounts_private,
+    unshare,
+)
 
-FULL_ISOLATION = "uid+pidns+netns+mntns+ipcns+tmpfs+rlimits"
+# The tiers (what ``machine_isolation`` returns).  A sandbox's ``isolation`` adds the
+# layer that bounds a whole run at the end (``with_run_limit``).
+FULL_ISOLATION = "uid+pidns+netns+mntns+ipcns+pivot_root+rlimits"
 REDUCED_ISOLATION = "session+rlimits (no root: no user switch, no namespaces, no network block)"
 UID_ISOLATION = ("uid+session+rlimits (namespaces unavailable: no network block, "
-                 "no private /tmp, no hidden paths)")
+                 "no private /tmp, no view of its own: the machine is visible)")
 FIRST_SANDBOX_UID = 64000
 SLOT_COUNT = 1000
 
@@ -34,9 +44,15 @@ def machine_isolation() -> str:
     switch alone as root without them, else the reduced tier."""
     if not can_switch_user():
         return REDUCED_ISOLATION
-    if not confine.is_linux():
+    if not is_linux():
         return UID_ISOLATION
     return FULL_ISOLATION if namespaces_work() else UID_ISOLATION
+
+
+def with_run_limit(tier: str, layer: str) -> str:
+    """``tier`` with the layer that bounds a whole run (``cgroup-v1(memory,pids)``, or
+    ``nproc-cap`` without a cgroup) added at its end."""
+    return f"{tier}+{layer}"
 
 
 def namespaces_work() -> bool:
@@ -44,9 +60,8 @@ def namespaces_work() -> bool:
     pid = os.fork()
     if pid == 0:
         try:
-            confine.unshare(confine.CLONE_NEWNS | confine.CLONE_NEWNET | confine.CLONE_NEWPID
-                            | confine.CLONE_NEWIPC)
-            confine.make_mounts_private()
+            unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWIPC)
+            make_mounts_private()
         except BaseException:
             os._exit(1)
         os._exit(0)

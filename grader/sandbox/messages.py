@@ -1,4 +1,4 @@
-"""Building a run's request message and assembling its outcomes (no I/O but reads).
+"""Building a run's request message, assembling its outcomes, saying how it ended.
 
 Kept apart from ``sandbox.py`` so the process handling there stays short.
 """
@@ -9,11 +9,13 @@ import base64
 import dataclasses
 import hashlib
 import os
+import signal
 from collections.abc import Sequence
 
 from grader.errors import GraderError
-from grader.sandbox import readback, wire
 from grader.sandbox.api import Limits, ProbeOutcome, SandboxRequest, SandboxResult
+from grader.sandbox.readback import ResultBudget, read_head, read_import_status, read_probe
+from grader.sandbox.wire import encode_value
 
 # A shared child (``Sandbox.run_many``) may use the sum of its requests' wall and CPU
 # limits, but never more than this (or the largest single limit, when that is larger).
@@ -23,11 +25,12 @@ HELPER_STOPPED = ("stopped the sandbox helper (for example by killing its parent
 
 
 def assemble_result(request: SandboxRequest, run_dir: str, current: str, later: str, *,
-                    isolation: str, seconds: float) -> SandboxResult:
+                    isolation: str, seconds: float, budget: ResultBudget) -> SandboxResult:
     """The validated result of one request from its run folder; ``current`` is the reason
-    for the first step without a result (import or probe), ``later`` for those after."""
+    for the first step without a result (import or probe), ``later`` for those after.
+    Its arrays are charged to the submission's ``budget``."""
     out_dir = os.path.join(run_dir, "out")
-    imported = readback.read_import_status(out_dir)
+    imported = read_import_status(out_dir)
     import_error = None
     if imported is None:
         import_error = f"{current.removesuffix(' before returning')} while the module was " \
@@ -35,15 +38,15 @@ def assemble_result(request: SandboxRequest, run_dir: str, current: str, later: 
     elif not imported[0]:
         import_error = imported[1]
     return SandboxResult(
-        probes=probe_outcomes(request, out_dir, import_error, current, later),
+        probes=probe_outcomes(request, out_dir, import_error, current, later, budget),
         import_error=import_error,
-        stdout=readback.read_head(os.path.join(run_dir, "stdout.txt")),
-        stderr=readback.read_head(os.path.join(run_dir, "stderr.txt")),
+        stdout=read_head(os.path.join(run_dir, "stdout.txt")),
+        stderr=read_head(os.path.join(run_dir, "stderr.txt")),
         isolation=isolation, wall_seconds=round(seconds, 4))
 
 
 def probe_outcomes(request: SandboxRequest, out_dir: str, import_error: str | None,
-                   current: str, later: str) -> tuple[ProbeOutcome, ...]:
+                   current: str, later: str, budget: ResultBudget) -> tuple[ProbeOutcome, ...]:
     """One outcome per probe: the first probe without a result gets the reason the run
     ended (``current``), the ones after it ``later``."""
     if import_error is not None:
@@ -52,7 +55,7 @@ def probe_outcomes(request: SandboxRequest, out_dir: str, import_error: str | No
     outcomes: list[ProbeOutcome] = []
     ended = False
     for index, probe in enumerate(request.probes):
-        outcome = None if ended else readback.read_probe(out_dir, index, probe, request.limits)
+        outcome = None if ended else read_probe(out_dir, index, probe, request.limits, budget)
         if outcome is None:
             outcome = ProbeOutcome(value=None, error=later if ended else current)
             ended = True
@@ -115,7 +118,7 @@ def _module_and_probes(request: SandboxRequest) -> dict:
     return {
         "module": request.module,
         "probes": [{"kind": probe.kind, "name": probe.name,
-                    "inputs": wire.encode_value(tuple(tuple(pair) for pair in probe.inputs)),
+                    "inputs": encode_value(tuple(tuple(pair) for pair in probe.inputs)),
                     "outputs": list(probe.outputs)} for probe in request.probes],
         "limits": _limits_dict(request.limits),
     }
@@ -132,3 +135,31 @@ def check_request(request: SandboxRequest) -> None:
     for probe in request.probes:
         if probe.kind not in ("attribute", "call") or not probe.name.isidentifier():
             raise GraderError(f"sandbox request: bad probe {probe!r}")
+
+
+def describe_end(status: int | None, timed_out: bool, limits: Limits,
+                 cpu_seconds: float | None = None, oom_mb: int | None = None) -> tuple[str, str]:
+    """How the child ended, as (reason for the interrupted step, reason for later steps).
+
+    ``cpu_seconds`` (measured by the child's parent) recognises the CPU limit when
+    the kernel's final SIGKILL rather than SIGXCPU ended the process; ``oom_mb``
+    (the run's memory budget, given when its cgroup counted an OOM kill) the
+    whole-run memory limit.
+    """
+    cpu_spent = cpu_seconds is not None and cpu_seconds >= limits.cpu_seconds
+    if timed_out:
+        return f"timed out after {limits.wall_seconds:g} s", "not run: an earlier call timed out"
+    later = "not run: an earlier call ended the process"
+    if status is None:
+        return "stopped unexpectedly (the sandbox lost the process)", later
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        if number == signal.SIGXCPU or (number == signal.SIGKILL and cpu_spent):
+            return f"used more than {limits.cpu_seconds} s of CPU time", later
+        name = signal.Signals(number).name if number in signal.valid_signals() else str(number)
+        if number == signal.SIGKILL and oom_mb:
+            return f"used more memory than allowed ({oom_mb} MiB for all its processes)", later
+        if number == signal.SIGKILL:
+            return f"was killed ({name}), for example for using too much memory", later
+        return f"crashed (signal {name})", later
+    return f"exited the process (exit code {os.WEXITSTATUS(status)}) before returning", later

@@ -5,6 +5,11 @@ be regular files under a size cap, JSON is parsed with NaN/Infinity refused, and
 ``.npy`` files are parsed by hand (header first, then a raw buffer of a plain
 numeric dtype), never with pickle.  Values come out as int64/float64 ndarrays with
 finite entries, Python ints, floats or short strings; 0-d arrays become scalars.
+
+What comes back is bounded twice: each array by ``Limits.output_mb``, and all the
+arrays of one submission (every probe of every module of a ``run_many``) by a
+``ResultBudget``, charged from each file's header *before* its data is read,
+parsed or widened (every value counts 8 bytes, the size the grader keeps it at).
 """
 
 from __future__ import annotations
@@ -13,8 +18,8 @@ import io
 import json
 import math
 import os
-import signal
 import stat
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -27,14 +32,44 @@ MAX_JSON = 64 * 1024
 MAX_ERROR = 500
 MAX_TEXT = 1000
 INT64 = np.iinfo(np.int64)
+MAX_HEADER = 10000
+MIB = 2**20
+UNBOUNDED = 2**63
 
 
 class Invalid(Exception):
     """A returned value the parent refuses; the message is student-facing."""
 
 
-def read_capped(path: str, cap: int) -> bytes | None:
-    """The file's bytes, None when absent; ``Invalid`` for links, devices, big files."""
+@dataclass
+class ResultBudget:
+    """How many bytes of arrays the grader still accepts from one submission.
+
+    Mutable on purpose: one budget follows one ``run``/``run_many`` call while its
+    results are read, then is dropped.  A refused array costs nothing, so a later,
+    smaller one may still fit.
+    """
+
+    allowed: int
+    used: int = 0
+
+    def charge(self, nbytes: int) -> None:
+        """Count ``nbytes`` more, or refuse with a message a student can act on."""
+        if self.used + nbytes > self.allowed:
+            raise Invalid(f"your results total {_size(self.used + nbytes)}, more than the "
+                          f"{_size(self.allowed)} allowed (each number counts 8 bytes); "
+                          "return smaller arrays")
+        self.used += nbytes
+
+
+def _size(nbytes: int) -> str:
+    return f"{nbytes / MIB:.0f} MiB" if nbytes >= MIB else f"{nbytes / 1024:.1f} KiB"
+
+
+def read_capped(path: str, cap: int, budget: ResultBudget | None = None) -> bytes | None:
+    """The file's bytes, None when absent; ``Invalid`` for links, devices, big files.
+    With a ``budget``, the file is an ``.npy`` whose widened size is charged to it
+    from the header alone, before the rest is read."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except FileNotFoundError:
@@ -47,6 +82,8 @@ def read_capped(path: str, cap: int) -> bytes | None:
             raise Invalid("left a result that is not a regular file")
         if info.st_size > cap:
             raise Invalid(f"returned more data than allowed ({info.st_size} bytes)")
+        if budget is not None:
+            _charge(budget, os.pread(fd, MAX_HEADER + 16, 0), info.st_size)
         chunks, remaining = [], cap + 1
         while remaining > 0:
             chunk = os.read(fd, min(remaining, 1 << 20))
@@ -60,6 +97,15 @@ def read_capped(path: str, cap: int) -> bytes | None:
     if len(data) > cap:
         raise Invalid("returned more data than allowed")
     return data
+
+
+def _charge(budget: ResultBudget, head: bytes, size: int) -> None:
+    """Charge an ``.npy`` file's widened size, known from its header and its size."""
+    shape, _, dtype, offset = npy_header(head)
+    count = math.prod(shape)
+    if count * dtype.itemsize != size - offset:
+        raise Invalid("returned data the grader could not read (size does not match shape)")
+    budget.charge(8 * count)
 
 
 def read_head(path: str, limit: int = 4096) -> str:
@@ -120,15 +166,19 @@ def read_import_status(out_dir: str) -> tuple[bool, str | None] | None:
     return False, clean_text(record.get("error"))
 
 
-def read_probe(out_dir: str, index: int, probe: Probe, limits: Limits) -> ProbeOutcome | None:
-    """The validated outcome of probe ``index``, or None when it never finished."""
+def read_probe(out_dir: str, index: int, probe: Probe, limits: Limits,
+               budget: ResultBudget | None = None) -> ProbeOutcome | None:
+    """The validated outcome of probe ``index``, or None when it never finished;
+    its arrays are charged to ``budget`` (unbounded without one)."""
+    budget = budget if budget is not None else ResultBudget(allowed=UNBOUNDED)
     try:
         record = read_json(os.path.join(out_dir, f"probe-{index}.json"))
         if record is None:
             return None
         if "error" in record:
             return ProbeOutcome(value=None, error=clean_text(record["error"]))
-        return ProbeOutcome(value=_probe_value(record, out_dir, index, probe, limits), error=None)
+        value = _probe_value(record, out_dir, index, probe, limits.output_mb * MIB, budget)
+        return ProbeOutcome(value=value, error=None)
     except Invalid as exc:
         return ProbeOutcome(value=None, error=str(exc))
     except Exception as exc:  # whatever the child left must never stop the grader
@@ -136,7 +186,8 @@ def read_probe(out_dir: str, index: int, probe: Probe, limits: Limits) -> ProbeO
                                               f"({type(exc).__name__})")
 
 
-def _probe_value(record: dict, out_dir: str, index: int, probe: Probe, limits: Limits) -> Any:
+def _probe_value(record: dict, out_dir: str, index: int, probe: Probe, cap: int,
+                 budget: ResultBudget) -> Any:
     parts = record.get("parts")
     labels = probe.outputs or ("",)
     if not isinstance(parts, list) or len(parts) != len(labels):
@@ -145,15 +196,15 @@ def _probe_value(record: dict, out_dir: str, index: int, probe: Probe, limits: L
     for part_index, (part, label) in enumerate(zip(parts, labels, strict=True)):
         path = os.path.join(out_dir, f"probe-{index}-{part_index}.npy")
         try:
-            values.append(_part_value(part, path, limits.output_mb * 2**20))
+            values.append(_part_value(part, path, cap, budget))
         except Invalid as exc:
             raise Invalid(f"{label}: {exc}" if label else str(exc)) from None
     return tuple(values) if probe.outputs else values[0]
 
 
-def _part_value(part: Any, path: str, cap: int) -> Any:
+def _part_value(part: Any, path: str, cap: int, budget: ResultBudget) -> Any:
     if part == {"npy": True}:
-        data = read_capped(path, cap)
+        data = read_capped(path, cap, budget)
         if data is None:
             raise Invalid("left a result file the grader could not read")
         return parse_npy(data)
@@ -174,24 +225,33 @@ def check_scalar(value: Any) -> int | float | str:
     raise Invalid("returned a value of a type the grader does not accept")
 
 
-def parse_npy(data: bytes) -> Any:
-    """A plain int64/float64 array (or scalar) from ``.npy`` bytes, or ``Invalid``."""
+def npy_header(data: bytes) -> tuple[tuple[int, ...], bool, np.dtype, int]:
+    """(shape, Fortran order, dtype, data offset) of ``.npy`` bytes (the header is
+    enough), or ``Invalid``; the dtype is one the grader accepts."""
     buffer = io.BytesIO(data)
     try:
         version = np.lib.format.read_magic(buffer)
         read_header = {(1, 0): np.lib.format.read_array_header_1_0,
                        (2, 0): np.lib.format.read_array_header_2_0}[version]
-        shape, fortran_order, dtype = read_header(buffer, max_header_size=10000)
+        shape, fortran_order, dtype = read_header(buffer, max_header_size=MAX_HEADER)
     except (ValueError, KeyError, SyntaxError, TypeError):
         raise Invalid("returned data the grader could not read") from None
     problem = array_problem(dtype)
     if problem or dtype.hasobject:
         raise Invalid(problem or "returned an object array")
+    if min(shape, default=0) < 0:
+        raise Invalid("returned data the grader could not read (size does not match shape)")
+    return shape, fortran_order, dtype, buffer.tell()
+
+
+def parse_npy(data: bytes) -> Any:
+    """A plain int64/float64 array (or scalar) from ``.npy`` bytes, or ``Invalid``."""
+    shape, fortran_order, dtype, offset = npy_header(data)
     count = math.prod(shape)  # Python integers: a hostile shape cannot overflow
-    if min(shape, default=0) < 0 or count * dtype.itemsize != len(data) - buffer.tell():
+    if count * dtype.itemsize != len(data) - offset:
         raise Invalid("returned data the grader could not read (size does not match shape)")
     try:
-        flat = np.frombuffer(data, dtype=dtype, count=count, offset=buffer.tell())
+        flat = np.frombuffer(data, dtype=dtype, count=count, offset=offset)
         array = flat.reshape(shape, order="F" if fortran_order else "C")
     except ValueError:
         raise Invalid("returned data the grader could not read") from None
@@ -210,27 +270,3 @@ def _normalize(array: np.ndarray) -> Any:
         if problem:
             raise Invalid(problem)
     return result.item() if result.ndim == 0 else result
-
-
-def describe_end(status: int | None, timed_out: bool, limits: Limits,
-                 cpu_seconds: float | None = None) -> tuple[str, str]:
-    """How the child ended, as (reason for the interrupted step, reason for later steps).
-
-    ``cpu_seconds`` (measured by the child's parent) recognises the CPU limit when
-    the kernel's final SIGKILL rather than SIGXCPU ended the process.
-    """
-    cpu_spent = cpu_seconds is not None and cpu_seconds >= limits.cpu_seconds
-    if timed_out:
-        return f"timed out after {limits.wall_seconds:g} s", "not run: an earlier call timed out"
-    later = "not run: an earlier call ended the process"
-    if status is None:
-        return "stopped unexpectedly (the sandbox lost the process)", later
-    if os.WIFSIGNALED(status):
-        number = os.WTERMSIG(status)
-        if number == signal.SIGXCPU or (number == signal.SIGKILL and cpu_spent):
-            return f"used more than {limits.cpu_seconds} s of CPU time", later
-        name = signal.Signals(number).name if number in signal.valid_signals() else str(number)
-        if number == signal.SIGKILL:
-            return f"was killed ({name}), for example for using too much memory", later
-        return f"crashed (signal {name})", later
-    return f"exited the process (exit code {os.WEXITSTATUS(status)}) before returning", later

@@ -1,30 +1,34 @@
 """``Sandbox``: one worker slot with a warm zygote, running requests one at a time.
 
 The parent side of the trust boundary.  It sends control messages to the zygote
-(see ``zygote.py``), enforces the wall-clock limit itself, kills the whole run
-when it is over, then reads and validates the files the child left (see
-``readback.py``).  The student's stdout/stderr are only truncated and passed on.
+(see ``zygote.py``; started and stopped in ``helper.py``), enforces the wall-clock
+limit itself, kills the whole run when it is over, then reads and validates the
+files the child left (see ``readback.py``), within one byte budget per submission.
+The student's stdout/stderr are only truncated and passed on.
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib.util
-import json
 import os
 import shutil
 import signal
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from grader.errors import GraderError
-from grader.sandbox import readback, shared, wire
 from grader.sandbox.api import SandboxRequest, SandboxResult
-from grader.sandbox.direct import DirectHelper
+from grader.sandbox.cgroups import (
+    create_group,
+    describe_group,
+    oom_kills,
+    remove_group,
+    run_memory_mb,
+)
+from grader.sandbox.follow import follow_run
+from grader.sandbox.helper import BASE_MB, TMP_MB, Helper, default_hidden_paths, log_tail
 from grader.sandbox.isolation import (
     FULL_ISOLATION,
     REDUCED_ISOLATION,
@@ -33,44 +37,21 @@ from grader.sandbox.isolation import (
     can_switch_user,
     kill_user_processes,
     machine_isolation,
+    with_run_limit,
 )
 from grader.sandbox.messages import (
     HELPER_STOPPED,
     assemble_result,
     check_request,
+    describe_end,
     request_message,
     shared_message,
 )
-from grader.sandbox.shared import RunEvents
+from grader.sandbox.readback import MIB, ResultBudget
+from grader.sandbox.shared import Progress, RunEvents, settle
 
-ZYGOTE = str(Path(__file__).with_name("zygote.py"))
-CHILD_ENV = {
-    "PATH": "/usr/local/bin:/usr/bin:/bin",
-    "LANG": "C.UTF-8",
-    "HOME": "/nonexistent",
-    "OPENBLAS_NUM_THREADS": "1",
-    "OMP_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
-}
-BASE_MB = 256
-TMP_MB = 64
-GRACE_SECONDS = 5.0
-START_SECONDS = 60.0
+RESULTS_MB = 128  # all arrays of one submission, as the grader holds them
 DIRECT_NOTE = " (direct: forked from the checking process, which holds only public cases)"
-
-
-def default_hidden_paths() -> tuple[str, ...]:
-    """The grader's code, the reference solutions and, in a source checkout, the whole
-    checkout (tests, course files, git history).  The child needs none of it: NumPy
-    and everything else it may use are imported in the zygote before any hiding."""
-    package = Path(__file__).resolve().parents[1]
-    paths = [package]
-    if any((package.parent / marker).exists() for marker in ("pyproject.toml", ".git")):
-        paths.append(package.parent)
-    spec = importlib.util.find_spec("solutions")
-    if spec is not None and spec.submodule_search_locations:
-        paths.extend(Path(p).resolve() for p in spec.submodule_search_locations)
-    return tuple(dict.fromkeys(str(path) for path in paths))
 
 
 class Sandbox:
@@ -79,21 +60,25 @@ class Sandbox:
     Use as a context manager.  ``require_full_isolation`` makes start-up fail with
     ``GraderError`` when the machine allows the full tier (root with namespaces)
     but it could not be set up; otherwise the sandbox falls back and says so in
-    ``isolation``.  ``hidden_paths`` (course folder, secret file, submissions)
-    are covered for the child in addition to the grader's code.  ``direct=True``
-    (for ``check`` only, whose process holds nothing secret) forks children from
-    this process instead of a zygote, saving the zygote's start-up; the children are
-    confined the same way and ``isolation`` says "direct".
+    ``isolation``.  In the full tier a run sees only a root built from a list (see
+    ``view.py``); ``hidden_paths`` (course folder, secret file, submissions) are
+    covered too should one lie inside it.  ``direct=True`` (for ``check`` only,
+    whose process holds nothing secret) forks children from this process instead of
+    a zygote, saving the zygote's start-up; the children are confined the same way
+    and ``isolation`` says "direct".  ``results_mb`` bounds all arrays one ``run`` or
+    ``run_many`` call brings back (as int64/float64).
     """
 
     def __init__(self, *, require_full_isolation: bool = False,
-                 hidden_paths: tuple[str, ...] = (), direct: bool = False) -> None:
+                 hidden_paths: tuple[str, ...] = (), direct: bool = False,
+                 results_mb: int = RESULTS_MB) -> None:
         self._hidden = default_hidden_paths() + tuple(str(Path(p).resolve()) for p in hidden_paths)
         self._direct = direct
+        self._results = results_mb * MIB
         self._slot: UidSlot | None = None
-        self._process: subprocess.Popen | None = None
-        self._base = ""
-        self._view = ""
+        self._group: dict | None = None
+        self._oom_kills = 0  # the group's count after the last run
+        self._helper: Helper | None = None
         self._full = False
         self._isolation = ""
         self._runs = 0
@@ -117,7 +102,7 @@ class Sandbox:
     @property
     def zygote_pid(self) -> int | None:
         """The warm helper's pid (every child of a run is forked from it)."""
-        return self._process.pid if self._process is not None else None
+        return self._helper.process.pid if self._helper is not None else None
 
     def __enter__(self) -> Sandbox:
         return self
@@ -129,6 +114,7 @@ class Sandbox:
         self._stop_zygote()
         if self._slot is not None:
             kill_user_processes(self._slot.uid)
+            remove_group(self._group)
             self._slot.release()
             self._slot = None
         self._log.close()
@@ -150,7 +136,11 @@ class Sandbox:
                 self._slot = UidSlot.acquire()
             except OSError as exc:
                 raise GraderError(f"no sandbox user id available: {exc}") from exc
-        weaker = UID_ISOLATION if self._slot is not None else REDUCED_ISOLATION
+            self._group = create_group(f"cnn-grader-{self._slot.uid}")
+            self._oom_kills = oom_kills(self._group)
+        weaker = REDUCED_ISOLATION
+        if self._slot is not None:
+            weaker = with_run_limit(UID_ISOLATION, describe_group(self._group))
         if tier != FULL_ISOLATION:
             self._launch(full=False)
             self._isolation = weaker
@@ -158,7 +148,7 @@ class Sandbox:
         try:
             self._launch(full=True)
             self._self_test()
-            self._isolation = FULL_ISOLATION
+            self._isolation = with_run_limit(FULL_ISOLATION, describe_group(self._group))
         except (GraderError, OSError) as exc:
             self._stop_zygote()
             if require_full:
@@ -170,37 +160,10 @@ class Sandbox:
     def _launch(self, *, full: bool) -> None:
         self._full = full
         self._release = []
-        self._base = tempfile.mkdtemp(prefix="cnn-grader-sandbox-", dir=self._base_parent())
-        os.chmod(self._base, 0o711)
-        config = {"full": full, "base": self._base, "base_mb": BASE_MB, "tmp_mb": TMP_MB,
-                  "hidden": list(self._hidden), "run_tmpfs": full and not self._direct,
-                  "uid": self._slot.uid if self._slot else -1,
-                  "gid": self._slot.gid if self._slot else -1}
-        if self._direct:
-            self._process = DirectHelper(config, dict(CHILD_ENV))  # type: ignore[assignment]
-        else:
-            self._process = subprocess.Popen(
-                [sys.executable, "-I", ZYGOTE, json.dumps(config)], stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE, stderr=self._log, env=dict(CHILD_ENV), cwd="/",
-                start_new_session=True, close_fds=True)
-        try:
-            ready = wire.receive(self._process.stdout.fileno(),
-                                 deadline=time.monotonic() + START_SECONDS)
-        except (wire.WireClosed, wire.WireTimeout) as exc:
-            raise GraderError(f"the sandbox helper did not start ({exc}); {self._log_tail()}") \
-                from exc
-        if ready.get("error"):
-            raise GraderError(f"the sandbox helper could not prepare its folder: {ready['error']}")
-        self._view = self._base
-        if full and not self._direct:  # the zygote's private tmpfs, seen through its root
-            self._view = f"/proc/{ready['pid']}/root{self._base}"
-
-    def _base_parent(self) -> str | None:
-        """Direct mode writes run folders where the grader can: in memory (``/dev/shm``)
-        when possible, as files on a disk cost far more (a zygote uses its own tmpfs)."""
-        if self._direct and os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
-            return "/dev/shm"
-        return None
+        slot = self._slot
+        self._helper = Helper.start(full=full, direct=self._direct, hidden=self._hidden,
+                                    uid=slot.uid if slot else -1, gid=slot.gid if slot else -1,
+                                    group=self._group, log=self._log)
 
     def _self_test(self) -> None:
         from grader.model import Probe
@@ -211,37 +174,28 @@ class Sandbox:
         result = self.run(request)
         if result.probes[0].value != 42:
             raise GraderError(f"the isolated self-test failed: {result.import_error or ''} "
-                              f"{result.probes[0].error or ''} {self._log_tail()}")
+                              f"{result.probes[0].error or ''} {log_tail(self._log)}")
 
     def _stop_zygote(self) -> None:
-        process, self._process = self._process, None
-        if process is not None:
-            with contextlib.suppress(OSError):
-                process.kill()
-            process.wait()
-            for stream in (process.stdin, process.stdout):
-                with contextlib.suppress(OSError):
-                    stream.close()
-        if self._base:
-            shutil.rmtree(self._base, ignore_errors=True)
-            self._base = ""
-
-    def _log_tail(self) -> str:
-        self._log.seek(0)
-        return self._log.read()[-2000:].decode("utf-8", "replace")
+        helper, self._helper = self._helper, None
+        if helper is not None:
+            helper.stop()
 
     # -- one run ------------------------------------------------------------
 
     def run(self, request: SandboxRequest) -> SandboxResult:
         """Run the probes of one module in a fresh child; never raises for student faults."""
         check_request(request)
+        return self._run(request, ResultBudget(allowed=self._results))
+
+    def _run(self, request: SandboxRequest, budget: ResultBudget) -> SandboxResult:
         started = time.monotonic()
         number, run_dir = self._next_run()
         deadline = started + request.limits.wall_seconds
         events = self._follow(request_message(request, number), lambda: deadline)
         try:
             self._check_setup(events)
-            return self._result(request, run_dir, events, time.monotonic() - started)
+            return self._result(request, run_dir, events, time.monotonic() - started, budget)
         finally:
             self._clean_up(number, run_dir, events)
 
@@ -249,36 +203,42 @@ class Sandbox:
         """Run several modules of one submission in ONE child, one after another; each
         result is what ``run`` would give for that request alone.  When the shared child
         ends early, the request it was running gets the reason ``run`` would give, and
-        every later request runs again in a child of its own (see ``shared.py``)."""
+        every later request runs again in a child of its own (see ``shared.py``).  All
+        their arrays share one budget (``results_mb``)."""
         requests = tuple(requests)
         for request in requests:
             check_request(request)
+        budget = ResultBudget(allowed=self._results)
         if len(requests) < 2:
-            return tuple(self.run(request) for request in requests)
+            return tuple(self._run(request, budget) for request in requests)
         started = time.monotonic()
         number, run_dir = self._next_run()
-        progress = shared.Progress(run_dir, requests, started)
+        progress = Progress(run_dir, requests, started)
         events = self._follow(shared_message(requests, number), progress.deadline)
         try:
             self._check_setup(events)
-            settled = shared.settle(requests, run_dir, progress, events, self._isolation)
+            settled = settle(requests, run_dir, progress, events, self._isolation, budget)
         finally:
             self._clean_up(number, run_dir, events)
-        return tuple(result if result is not None else self.run(request)
+        return tuple(result if result is not None else self._run(request, budget)
                      for result, request in zip(settled, requests, strict=True))
 
     def _next_run(self) -> tuple[int, str]:
         """A number and folder for the next run, restarting the zygote if it died."""
-        if self._process is None or self._process.poll() is not None:
+        if self._helper is None or not self._helper.alive():
             self._stop_zygote()
             self._launch(full=self._full)
         self._runs += 1
-        return self._runs, os.path.join(self._view, f"run-{self._runs}")
+        return self._runs, os.path.join(self._helper.view, f"run-{self._runs}")
 
     def _follow(self, message: dict, deadline_of: Callable[[], float]) -> RunEvents:
         events = self._execute(message, deadline_of)
         if not self._full or events.timed_out or events.status is None or events.zygote_lost:
             self._kill_run(events)
+        kills, self._oom_kills = self._oom_kills, oom_kills(self._group)
+        if self._oom_kills > kills:  # the whole run's memory limit struck
+            events.oom_mb = run_memory_mb(int(message["limits"]["address_space_mb"]), TMP_MB,
+                                          BASE_MB)
         return events
 
     @staticmethod
@@ -298,49 +258,8 @@ class Sandbox:
             self._launch(full=self._full)
 
     def _execute(self, message: dict, deadline_of: Callable[[], float]) -> RunEvents:
-        """Send one run and follow it until the zygote reports its end.  ``deadline_of``
-        gives the current wall-clock deadline; asked again whenever it passes, the run
-        is killed only when it answers with a time already past."""
-        events = RunEvents()
-        deadline = deadline_of()
-        try:
-            wire.send(self._process.stdin.fileno(),
-                      {"op": "run", "run": message["run"], "release": self._release},
-                      deadline=deadline)
-            self._release = []
-            wire.send(self._process.stdin.fileno(), message, deadline=deadline + GRACE_SECONDS)
-        except (wire.WireClosed, wire.WireTimeout):
-            events.zygote_lost = True
-            return events
-        while not events.done:
-            try:
-                self._handle(wire.receive(self._process.stdout.fileno(), deadline=deadline),
-                             events)
-            except wire.WireTimeout:
-                if events.timed_out:
-                    events.zygote_lost = True
-                    break
-                deadline = deadline_of()
-                if deadline > time.monotonic():
-                    continue
-                events.timed_out = True
-                self._kill_run(events)
-                deadline = time.monotonic() + GRACE_SECONDS
-            except wire.WireClosed:
-                events.zygote_lost = True
-                break
-        return events
-
-    def _handle(self, message: dict, events: RunEvents) -> None:
-        kind = message.get("event")
-        if kind == "started":
-            events.pid = int(message["pid"])
-        elif kind == "setup_error":
-            events.setup_error = str(message.get("message"))
-        elif kind == "done":
-            events.done = True
-            events.status = int(message["status"])
-            events.cpu_seconds = float(message["cpu_seconds"])
+        release, self._release = self._release, []
+        return follow_run(self._helper.process, message, release, deadline_of, self._kill_run)
 
     def _kill_run(self, events: RunEvents) -> None:
         """Full tier: SIGKILL the run's PID 1 (ends its namespace).  Otherwise SIGKILL
@@ -355,10 +274,10 @@ class Sandbox:
             kill_user_processes(self._slot.uid)
 
     def _result(self, request: SandboxRequest, run_dir: str, events: RunEvents,
-                seconds: float) -> SandboxResult:
-        current, later = readback.describe_end(events.status, events.timed_out,
-                                               request.limits, events.cpu_seconds)
+                seconds: float, budget: ResultBudget) -> SandboxResult:
+        current, later = describe_end(events.status, events.timed_out, request.limits,
+                                      events.cpu_seconds, events.oom_mb)
         if events.zygote_lost and not events.timed_out:
             current, later = HELPER_STOPPED
         return assemble_result(request, run_dir, current, later, isolation=self._isolation,
-                               seconds=seconds)
+                               seconds=seconds, budget=budget)

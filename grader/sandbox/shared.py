@@ -31,9 +31,9 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from grader.sandbox import readback
 from grader.sandbox.api import SandboxRequest, SandboxResult
-from grader.sandbox.messages import HELPER_STOPPED, assemble_result, shared_limits
+from grader.sandbox.messages import HELPER_STOPPED, assemble_result, describe_end, shared_limits
+from grader.sandbox.readback import Invalid, ResultBudget, read_capped
 
 # How often the parent reads the progress records while a shared child runs: a
 # request's own wall-clock limit is enforced at most this late.
@@ -51,6 +51,7 @@ class RunEvents:
     timed_out: bool = False
     setup_error: str | None = None
     zygote_lost: bool = False
+    oom_mb: int | None = None  # the run's memory budget, when its cgroup killed for it
 
 
 @dataclass
@@ -130,23 +131,23 @@ class Progress:
 def _cpu_in(path: str) -> float:
     """The CPU seconds a ``begun`` record holds (0 when unreadable)."""
     try:
-        cpu = float((readback.read_capped(path, 64) or b"").decode("ascii"))
-    except (readback.Invalid, OSError, UnicodeDecodeError, ValueError):
+        cpu = float((read_capped(path, 64) or b"").decode("ascii"))
+    except (Invalid, OSError, UnicodeDecodeError, ValueError):
         return 0.0
     return cpu if math.isfinite(cpu) else 0.0
 
 
 def settle(requests: Sequence[SandboxRequest], run_dir: str, progress: Progress,
-           events: RunEvents, isolation: str) -> list[SandboxResult | None]:
-    """Results read from the shared child's folders; None for each request that must
-    run again alone."""
+           events: RunEvents, isolation: str, budget: ResultBudget) -> list[SandboxResult | None]:
+    """Results read from the shared child's folders (their arrays charged to the
+    submission's ``budget``); None for each request that must run again alone."""
     now = time.monotonic()
     first_unfinished = progress.current(now)
     results: list[SandboxResult | None] = []
     for index, request in enumerate(requests):
         marks = progress.marks[index]
         if index < first_unfinished:
-            reasons = readback.describe_end(events.status, events.timed_out, request.limits)
+            reasons = describe_end(events.status, events.timed_out, request.limits)
         elif index == first_unfinished:
             reasons = _reasons_for_running(index, request, progress, events)
         else:
@@ -156,7 +157,7 @@ def settle(requests: Sequence[SandboxRequest], run_dir: str, progress: Progress,
             continue
         seconds = (marks.end or now) - (marks.begin or now)
         results.append(assemble_result(request, os.path.join(run_dir, f"r-{index}"), *reasons,
-                                       isolation=isolation, seconds=seconds))
+                                       isolation=isolation, seconds=seconds, budget=budget))
     return results
 
 
@@ -170,7 +171,7 @@ def _reasons_for_running(index: int, request: SandboxRequest, progress: Progress
     if events.timed_out:
         if progress.expired != index:
             return None
-        return readback.describe_end(None, True, request.limits)
+        return describe_end(None, True, request.limits)
     if events.zygote_lost:
         return HELPER_STOPPED
     cpu = None
@@ -179,4 +180,4 @@ def _reasons_for_running(index: int, request: SandboxRequest, progress: Progress
     status = events.status
     if cpu is not None and cpu >= request.limits.cpu_seconds:
         status = signal.SIGXCPU  # a wait status: killed by SIGXCPU, as alone
-    return readback.describe_end(status, False, request.limits, cpu)
+    return describe_end(status, False, request.limits, cpu, events.oom_mb)

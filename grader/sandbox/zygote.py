@@ -7,11 +7,14 @@ in the zygote's memory.
 
 With full isolation the zygote calls ``unshare(CLONE_NEWPID)`` just before the fork
 (and ``setns`` back to its own PID namespace right after), so the one child it
-forks is PID 1 of a brand-new PID namespace: one fork per run, not two.  That
-child, still root, unshares mount, network and IPC namespaces, covers the hidden
-paths, mounts private tmpfs on /tmp and the other world-writable folders and a
-fresh /proc, sets
-the rlimits, drops to the sandbox uid and runs the student code.  The parent kills
+forks is PID 1 of a brand-new PID namespace: one fork per run, not two.  Before
+that, once, the zygote enters a mount namespace of its own and moves into a root
+built from a list (``view.py``): the interpreter, the standard library, NumPy and
+the libraries they load, read-only, and nothing else of the machine.  The child,
+still root, joins the slot's cgroup (``cgroups.py``), unshares mount, network and
+IPC namespaces, mounts a private tmpfs on /tmp with its run folder at /tmp/run and
+a fresh /proc, sets the rlimits, drops to the sandbox uid and runs the student
+code.  The parent kills
 it on timeout, which ends every process of the namespace (so does its normal
 exit, and the zygote's death through the parent-death signal).  As a PID 1 it
 ignores SIGXCPU, so the zygote reports the CPU time it used and the parent tells
@@ -25,7 +28,6 @@ done (wait status and CPU seconds of the child).
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import gc
 import importlib
@@ -35,10 +37,11 @@ import signal
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-# Folders any user may write to on a Debian-like system: each run gets its own empty,
-# size-limited copy, so nothing is left behind for the next run and the machine's
-# own folders cannot be filled.
-WRITABLE_BY_ALL = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/var/lock", "/dev/mqueue")
+# Inside the view, run folders live in /tmp: each run mounts its private /tmp over
+# it (cheaper than unmounting, which waits for an RCU grace period), so no run sees
+# another's folder.
+RUNS = "/tmp"
+RUNS_MB = 1  # only mount points: each run folder is a tmpfs of its own
 PRELOAD = (
     "numpy", "numpy.linalg", "numpy.fft", "numpy.random", "numpy.lib.stride_tricks",
     "numpy.polynomial", "numpy.ma", "numpy.testing", "math", "cmath", "itertools",
@@ -56,9 +59,12 @@ PRELOAD = (
 def main() -> None:
     config = json.loads(sys.argv[1])
     sys.path.insert(0, HERE)
+    import cgroups  # type: ignore[import-not-found]
     import confine  # type: ignore[import-not-found]
-    import runner  # type: ignore[import-not-found]  # noqa: F401  (imported before any drop)
+    import layout  # type: ignore[import-not-found]  # noqa: F401  (imported before any drop)
+    import runner  # type: ignore[import-not-found]  # noqa: F401
     import shared_child  # type: ignore[import-not-found]  # noqa: F401
+    import view  # type: ignore[import-not-found]  # noqa: F401
     import wire  # type: ignore[import-not-found]
     sys.path.remove(HERE)
     sys.dont_write_bytecode = True
@@ -67,26 +73,39 @@ def main() -> None:
     os.dup2(devnull, 0)
     os.dup2(2, 1)
     confine.set_parent_death_signal()
-    error = None
-    if config["full"]:
-        try:
-            confine.unshare(confine.CLONE_NEWNS)
-            confine.make_mounts_private()
-            confine.mount_tmpfs(config["base"], config["base_mb"], mode="0711")
-        except OSError as exc:
-            error = str(exc)
     for name in PRELOAD:
         importlib.import_module(name)
+    config["cgroup_fds"] = cgroups.open_group(config.get("cgroup"))
+    own_pid_namespace = os.open("/proc/self/ns/pid", os.O_RDONLY) if config["full"] else -1
+    error = enter_view(config) if config["full"] else None
     gc.collect()
     gc.freeze()  # children's collections then skip (and do not copy) the warm heap
-    wire.send(control_out, {"event": "ready", "pid": os.getpid(), "error": error})
-    serve(config, control_in, control_out)
+    wire.send(control_out, {"event": "ready", "pid": os.getpid(), "error": error,
+                            "runs": config["base"]})
+    serve(config, control_in, control_out, own_pid_namespace)
 
 
-def serve(config: dict, control_in: int, control_out: int) -> None:
+def enter_view(config: dict) -> str | None:
+    """Full isolation: a mount namespace of our own whose root is the view (built on
+    the folder the parent made for us), run folders under ``/tmp``.  The error, if
+    any, for the parent (which then falls back to a lower tier)."""
+    import confine  # type: ignore[import-not-found]
+    import view  # type: ignore[import-not-found]
+
+    try:
+        confine.unshare(confine.CLONE_NEWNS)
+        confine.make_mounts_private()
+        view.build(config["base"], tuple(config["hidden"]), runs_mb=RUNS_MB)
+        view.enter(config["base"])
+    except OSError as exc:
+        return str(exc)
+    config.update(base=RUNS, view=True)
+    return None
+
+
+def serve(config: dict, control_in: int, control_out: int, own_pid_namespace: int) -> None:
     import wire  # type: ignore[import-not-found]
 
-    own_pid_namespace = os.open("/proc/self/ns/pid", os.O_RDONLY) if config["full"] else -1
     while True:
         try:
             message = wire.receive(control_in)
@@ -145,15 +164,18 @@ def fork_run(config: dict, own_pid_namespace: int, number: int) -> int:
 
 
 def child_main(config: dict, control_in: int, control_out: int) -> None:
-    """The run's process: read the request, lay out the run folder, confine, run."""
+    """The run's process: read the request, bound the whole run, lay out the run
+    folder, confine, run."""
     import confine  # type: ignore[import-not-found]
+    import layout  # type: ignore[import-not-found]
     import wire  # type: ignore[import-not-found]
 
     try:
         os.setsid()
         confine.set_parent_death_signal()
         request = wire.receive(control_in)
-        run_dir = make_run_dir(config, request)
+        bound_whole_run(config, request["limits"])
+        run_dir = layout.make_run_dir(config, request)
         if config["full"]:
             confine_in_namespaces(config, request, run_dir)
             run_dir = "/tmp/run"
@@ -162,6 +184,24 @@ def child_main(config: dict, control_in: int, control_out: int) -> None:
     except BaseException as exc:
         report_setup_error(control_out, exc)
     os._exit(70)  # never fall back into the zygote's loop
+
+
+def bound_whole_run(config: dict, limits: dict) -> None:
+    """With a user switch: join the slot's cgroup (memory and processes of the whole
+    run), or where there is none lower the process count (``limits`` is changed)
+    so that processes x address space stays within the run's memory budget."""
+    import cgroups  # type: ignore[import-not-found]
+
+    if config["uid"] < 0:
+        return
+    memory_mb = cgroups.run_memory_mb(int(limits["address_space_mb"]), config["tmp_mb"],
+                                      config["base_mb"])
+    fds = config.get("cgroup_fds") or cgroups.open_group(config.get("cgroup"))
+    if fds:
+        cgroups.join(fds, memory_mb, int(limits["processes"]))
+    else:
+        limits["processes"] = cgroups.process_cap(int(limits["processes"]),
+                                                  int(limits["address_space_mb"]), memory_mb)
 
 
 def report_setup_error(control_out: int, exc: BaseException) -> None:
@@ -173,79 +213,31 @@ def report_setup_error(control_out: int, exc: BaseException) -> None:
         os._exit(70)
 
 
-def make_run_dir(config: dict, request: dict) -> str:
-    """``run-N/`` (root) holding ``work/`` with the files, ``out/``, stdout and stderr.
-    For a shared child (``requests`` in the message): ``work/`` (then ``w-1/``, ...)
-    per distinct set of files (requests of one submission usually share one; it is
-    their import folder, at the same path as for a single run)
-    and ``r-<index>/`` with an empty ``work/`` (the current folder), ``out/``, stdout
-    and stderr per request."""
-    run_dir = os.path.join(config["base"], f"run-{int(request['run'])}")
-    if not config["run_tmpfs"]:  # else the zygote mounted a tmpfs there
-        os.mkdir(run_dir, 0o755)
-    if "requests" not in request:
-        write_files(config, os.path.join(run_dir, "work"),
-                    {name: base64.b64decode(encoded) for name, encoded in request["files"].items()})
-        make_outputs(config, run_dir)
-        return run_dir
-    blobs = {key: base64.b64decode(encoded) for key, encoded in request["blobs"].items()}
-    for index, names in enumerate(request["works"]):
-        write_files(config, os.path.join(run_dir, "work" if index == 0 else f"w-{index}"),
-                    {name: blobs[key] for name, key in names.items()})
-    for index in range(len(request["requests"])):
-        folder = os.path.join(run_dir, f"r-{index}")
-        os.mkdir(folder, 0o755)
-        make_outputs(config, folder, with_work=True)
-    return run_dir
-
-
-def write_files(config: dict, folder: str, files: dict) -> None:
-    """A work folder owned by the sandbox uid with the submission's files in it."""
-    os.mkdir(folder, 0o700)
-    paths = []
-    for name, content in files.items():
-        if os.path.basename(name) != name or name in ("", ".", "..") or "\0" in name:
-            raise ValueError(f"unsafe file name {name!r}")
-        paths.append(os.path.join(folder, name))
-        with open(paths[-1], "wb") as handle:
-            handle.write(content)
-    if config["uid"] >= 0:
-        for path in [folder, *paths]:
-            os.chown(path, config["uid"], config["gid"])
-
-
-def make_outputs(config: dict, folder: str, *, with_work: bool = False) -> None:
-    """``out/``, ``stdout.txt`` and ``stderr.txt`` in ``folder`` (and an empty ``work/``,
-    the current folder of a request in a shared child), owned by the sandbox uid."""
-    paths = [os.path.join(folder, name) for name in ("out", "stdout.txt", "stderr.txt")]
-    os.mkdir(paths[0], 0o700)
-    if with_work:
-        paths.append(os.path.join(folder, "work"))
-        os.mkdir(paths[-1], 0o700)
-    for path in paths[1:3]:
-        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-    if config["uid"] >= 0:
-        for path in paths:
-            os.chown(path, config["uid"], config["gid"])
-
-
 def confine_in_namespaces(config: dict, request: dict, run_dir: str) -> None:
-    """As root and PID 1: new mount/net/IPC namespaces, hidden paths, private /tmp with
-    the run folder at /tmp/run, a fresh /proc, rlimits, then the sandbox uid."""
+    """As root and PID 1: new mount/net/IPC namespaces; the view as root (the
+    zygote's, or built now in direct mode) with a private /tmp holding the run folder
+    at /tmp/run and a fresh /proc; rlimits; then the sandbox uid."""
     import confine  # type: ignore[import-not-found]
+    import view  # type: ignore[import-not-found]
 
     confine.unshare(confine.CLONE_NEWNS | confine.CLONE_NEWNET | confine.CLONE_NEWIPC)
     confine.make_mounts_private()
     run_fd = os.open(run_dir, os.O_PATH | os.O_DIRECTORY)
-    for path in config["hidden"]:
-        confine.hide(path)
-    for path in WRITABLE_BY_ALL:
-        if os.path.isdir(path) and not os.path.islink(path):
-            confine.mount_tmpfs(path, config["tmp_mb"])
-    os.mkdir("/tmp/run", 0o755)
-    confine.bind_directory_fd(run_fd, "/tmp/run")
-    os.close(run_fd)
-    confine.mount_proc()
+    if config.get("view"):  # the zygote's root is the view already; runs are in /tmp
+        confine.mount_proc()
+        confine.mount_tmpfs("/tmp", config["tmp_mb"])  # covers every run folder
+        os.mkdir("/tmp/run", 0o755)
+        confine.bind_directory_fd(run_fd, "/tmp/run")
+        os.close(run_fd)
+    else:  # direct mode: build the view over the sandbox's folder, then move in
+        root = config["base"]
+        view.build(root, tuple(config["hidden"]))
+        confine.mount_tmpfs(os.path.join(root, "tmp"), config["tmp_mb"])
+        os.mkdir(os.path.join(root, "tmp", "run"), 0o755)
+        confine.bind_directory_fd(run_fd, os.path.join(root, "tmp", "run"))
+        os.close(run_fd)
+        view.enter(root)
+        confine.mount_proc()
     confine.apply_rlimits(request["limits"], with_processes=True)
     confine.drop_privileges(config["uid"], config["gid"])
     confine.set_parent_death_signal()

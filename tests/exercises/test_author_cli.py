@@ -42,6 +42,9 @@ EXPECTED_WRONG = {
     "002-four-class-mlp-8": None,
     # 002: 64 -> 18 -> 4 is 1,152 + 18 + 72 + 4 = 1,246.
     "002-four-class-mlp-18": None,
+    # 002 (trained, solutions/capstone.py): a single 40-epoch run of TinyCNN passes 99%
+    # on 4 of 5 seeds (seed 0: 98.9%); the best of 3 runs passes on all 5.
+    "002-tinycnn-99-within-40-epochs": None,
 }
 
 

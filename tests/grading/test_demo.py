@@ -33,7 +33,7 @@ def demo_run(tmp_path_factory):
 def test_the_demo_exits_zero_and_prints_gradebooks_and_feedback(demo_run):
     _, done = demo_run
     assert done.returncode == 0, done.stderr
-    assert done.stdout.count("Gradebook of ") == 3
+    assert done.stdout.count("Gradebook of ") == 4
     assert "# Feedback:" in done.stdout
     assert "This matches a common mistake" in done.stdout
 
@@ -41,7 +41,8 @@ def test_the_demo_exits_zero_and_prints_gradebooks_and_feedback(demo_run):
 def test_the_demo_gradebook_ranks_the_submissions_as_expected(demo_run):
     out, _ = demo_run
     with Gradebook(out / "gradebook.db") as book:
-        for assignment in ("a1-sizes-and-counts", "a2-by-hand", "a3-implementation"):
+        for assignment in ("a1-sizes-and-counts", "a2-by-hand", "a3-implementation",
+                           "a4-tinycnn"):
             rows = {r.student_id: r for r in book.current("cnn-2026", assignment)}
             reference, blank, mistaken, half, malicious, notebook = (
                 rows[f"s202600{i}"] for i in range(1, 7)

@@ -3,7 +3,9 @@
 Every attack runs through ``run_attack``, which also checks what must hold after
 any attack: the decoy folder (a fake ``results.json``, a fake secret, a fake grader
 file, all world-writable) is byte-for-byte unchanged, no process of the run is
-left, and the same sandbox still grades a correct submission.
+left, and the same sandbox still grades a correct submission.  The decoy lives
+where a server keeps such things, outside every temporary folder (a run gets its
+own ``/tmp``, so a decoy there would prove nothing).
 """
 
 from __future__ import annotations
@@ -72,7 +74,7 @@ def reference_file() -> str:
 
 
 def require_full_isolation(sandbox: Sandbox, layer: str) -> None:
-    if sandbox.isolation != FULL_ISOLATION:
+    if not sandbox.isolation.startswith(FULL_ISOLATION):
         pytest.skip(f"the {layer} layer is missing from this sandbox's tier "
                     f"({sandbox.isolation}); the full tier needs root")
 
@@ -140,9 +142,17 @@ def sandbox(request: pytest.FixtureRequest, warm_sandbox: Sandbox) -> Entry:
     return Entry(warm_sandbox, request.param)
 
 
+def outside_temporary_folders() -> str:
+    """A folder of the machine that is not a temporary one (``/srv`` as root, else home)."""
+    for candidate in ("/srv", str(Path.home())):
+        if os.path.isdir(candidate) and os.access(candidate, os.W_OK):
+            return candidate
+    pytest.skip("no writable folder outside the temporary ones for a decoy")
+
+
 @pytest.fixture
 def decoy() -> Iterator[Path]:
-    folder = Path(tempfile.mkdtemp(prefix="cnn-grader-decoy-"))
+    folder = Path(tempfile.mkdtemp(prefix="cnn-grader-decoy-", dir=outside_temporary_folders()))
     (folder / "grader").mkdir()
     (folder / "results.json").write_text('{"score": 3.0}')
     (folder / "secret.txt").write_text("course-secret-0123456789abcdef")

@@ -86,8 +86,12 @@ def test_a_fork_bomb_is_contained_and_the_next_submission_is_graded(sandbox, dec
 def test_a_setsid_daemon_dies_with_the_run_and_never_writes(sandbox, decoy):
     require_full_isolation(sandbox, "PID namespace")
     result = run_attack(sandbox, decoy, "setsid_daemon", (scale_probe(),))
-    np.testing.assert_array_equal(result.probes[0].value, EXPECTED)
-    assert grade(result, "scale") == [1.0]  # the honest answer counts
+    if sandbox.isolation.endswith("+nproc-cap"):  # no cgroup here: a run is one process
+        assert result.probes[0].error.startswith("raised BlockingIOError"), result.probes[0]
+        assert grade(result, "scale") == [0.0]
+    else:
+        np.testing.assert_array_equal(result.probes[0].value, EXPECTED)
+        assert grade(result, "scale") == [1.0]  # the honest answer counts
     time.sleep(0.8)  # longer than the daemon's delay: it would have written by now
     assert not os.path.exists("/tmp/daemon-was-here")
 

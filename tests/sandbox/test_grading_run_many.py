@@ -60,6 +60,14 @@ def variant():
                                     b"test-secret")
 
 
+@pytest.fixture(scope="module")
+def implementation_variant():
+    """An assignment whose modules are code (constant-only answer modules of the first
+    one are read without a sandbox child, see ``grader.grading.literal_answers``)."""
+    course = load_course(COURSE)
+    return build_assignment_variant(course, "a3-implementation", "s-one", b"test-secret")
+
+
 def summary(result):
     return [(ex.exercise_id, [(c.case_id, c.status, c.score, c.message) for c in ex.checks],
              ex.stdout, ex.stderr) for ex in result.exercises]
@@ -75,13 +83,16 @@ def test_one_shared_child_grades_like_one_child_per_exercise(sandbox, variant, p
     assert shared.isolation == alone.isolation
 
 
-def test_a_submission_costs_one_run_many_call(sandbox, variant):
+def test_a_submission_costs_one_run_many_call(sandbox, implementation_variant):
+    variant = implementation_variant
     counting = Counting(sandbox)
     grade_submission(variant=variant, files=PROFILES["reference"](variant), sandbox=counting)
     assert counting.calls == ["run_many"]
 
 
-def test_a_failing_shared_call_falls_back_to_one_run_per_exercise(sandbox, variant):
+def test_a_failing_shared_call_falls_back_to_one_run_per_exercise(sandbox,
+                                                                  implementation_variant):
+    variant = implementation_variant
     counting = Counting(sandbox, fail_many=True)
     result = grade_submission(variant=variant, files=PROFILES["reference"](variant),
                               sandbox=counting)

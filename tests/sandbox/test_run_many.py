@@ -232,13 +232,13 @@ def test_shared_limits_add_up_wall_and_cpu_but_are_capped():
 def test_a_hostile_module_costs_one_extra_child_per_module_after_it_and_no_more(
         sandbox, monkeypatch):
     alone_runs: list[str] = []
-    original = Sandbox.run
+    original = Sandbox._run  # a request run alone, with the submission's result budget
 
-    def counted(self, req):
+    def counted(self, req, budget):
         alone_runs.append(req.module)
-        return original(self, req)
+        return original(self, req, budget)
 
-    monkeypatch.setattr(Sandbox, "run", counted)
+    monkeypatch.setattr(Sandbox, "_run", counted)
     limits = Limits(wall_seconds=0.5)
     results = sandbox.run_many([request("good", SIZE, limits=limits),
                                 request("loops", DOUBLE, limits=limits),

@@ -7,10 +7,10 @@ import inspect
 import numpy as np
 import pytest
 
-from solutions import activations, conv, counts, pool, sizes
+from solutions import activations, conv, counts, pool, sizes, tinycnn
 from solutions.mistakes import MISTAKES, Mistake, mistakes_for
 
-REFERENCE_MODULES = (sizes, conv, pool, counts, activations)
+REFERENCE_MODULES = (sizes, conv, pool, counts, activations, tinycnn)
 
 
 def reference(topic):
@@ -60,7 +60,18 @@ def generic_inputs():
         "cross_entropy": {"logits": rng.uniform(0.5, 3.0, size=(3, 4)),
                           "labels": np.array([0, 3, 1])},
         "softmax": {"z": rng.normal(size=(3, 4))},
+        **_tinycnn_inputs(rng),
     }
+
+
+def _tinycnn_inputs(rng):
+    """TinyCNN's topics: 5 random 8x8 images, labels of every class, random parameters."""
+    params = {"conv_w": rng.normal(size=(3, 1, 3, 3)), "conv_b": rng.normal(scale=0.3, size=3),
+              "dense_w": rng.normal(size=(3, 27)), "dense_b": rng.normal(size=3)}
+    x = rng.normal(size=(5, 1, 8, 8))
+    return {"tinycnn_forward": {"x": x, **params},
+            "tinycnn_backward": {"x": x, "y": np.array([0, 1, 2, 1, 0]), **params},
+            "tinycnn_param_count": {"classes": 3, "filters": 3, "k": 3, "size": 8}}
 
 
 GENERIC = generic_inputs()

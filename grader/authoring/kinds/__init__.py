@@ -8,14 +8,14 @@ from types import MappingProxyType
 from grader.authoring.kinds.base import Kind, KindOutput
 from grader.errors import SpecError
 
-KIND_NAMES: tuple[str, ...] = ("by_hand", "multiple_choice", "implementation")
+KIND_NAMES: tuple[str, ...] = ("by_hand", "multiple_choice", "implementation", "metric")
 
 # The top-level keys of each kind's ``options:`` section, for did-you-mean on a
 # misspelt key (a kind may instead declare ``option_keys`` itself).
 OPTION_KEYS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "by_hand": ("reference", "arguments", "calls", "answers"),
     "multiple_choice": ("questions", "pick"),
-    "implementation": ("reference", "outputs", "cases"),
+    "implementation": ("reference", "outputs", "cases", "gradient_check"),
 })
 
 
@@ -33,6 +33,10 @@ def get_kind(name: str) -> Kind:
         from grader.authoring.kinds.implementation import ImplementationKind
 
         return ImplementationKind()
+    if name == "metric":
+        from grader.authoring.kinds.metric import MetricKind
+
+        return MetricKind()
     raise SpecError(f"unknown kind {name!r}; expected one of {', '.join(KIND_NAMES)}")
 
 

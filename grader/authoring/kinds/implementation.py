@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from grader.authoring.kinds.base import KindOutput, OptionProblem
+from grader.authoring.kinds.gradcheck import check_case_gradients
 from grader.authoring.kinds.reference import (
     check_wanted_mistakes,
     cut_solution,
@@ -75,6 +76,8 @@ class ImplementationKind:
                 expected = _normalise(reference(**inputs), outputs)
             except (ValueError, TypeError) as error:
                 raise SpecError(f"case {i}: the reference fails: {error}", where=where) from error
+            if "gradient_check" in options:  # expected gradients verified numerically
+                check_case_gradients(options["gradient_check"], inputs, expected, where=where)
             cases.append(Case(
                 case_id=str(raw.get("name", f"case_{i + 1}")),
                 label=str(raw.get("label", f"{topic} test {i + 1}")),

@@ -25,6 +25,8 @@ REFERENCE_MODULES = (
     "solutions.pool",
     "solutions.counts",
     "solutions.activations",
+    "solutions.tinycnn",
+    "solutions.capstone",
 )
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 STUB_MESSAGE = "replace this line with your implementation"

@@ -54,9 +54,9 @@ def tinycnn_backward(x, y, conv_w, conv_b, dense_w, dense_b):
     """Gradients ``(d_conv_w, d_conv_b, d_dense_w, d_dense_b)`` of the mean cross-entropy.
 
     Each has the shape of its parameter.  The chain, from the loss back: softmax with
-    cross-entropy gives ``(probs - onehot(y)) / N`` at the logits; the dense layer
-    gives the weight and bias gradients and the gradient at the pooled maps; pooling
-    sends it to each window's first maximum; ReLU lets it through where the
+    cross-entropy gives the probabilities minus the one-hot labels, divided by N, at
+    the logits; the dense layer gives the weight and bias gradients and the gradient at
+    the pooled maps; pooling sends it to each window's first maximum; ReLU lets it through where the
     convolution output was positive; the convolution correlates it with the input.
     """
     ### BEGIN SOLUTION

@@ -7,8 +7,9 @@ old result or the new one, never half of either.  The submission hash and the
 exercise versions hash stored with each result let a re-run skip unchanged work
 (``needs_grading``).
 
-Turning a ``GradingResult`` into rows is pure (``result_rows``); only the
-``Gradebook`` class touches the database.
+Turning a ``GradingResult`` into rows is pure (``result_rows``, in
+``gradebook_rows``, re-exported here); only the ``Gradebook`` class touches the
+database.
 """
 
 from __future__ import annotations
@@ -31,9 +32,12 @@ from grader.exports.gradebook_rows import (
 from grader.exports.grades_csv import grades_table, long_table, write_table
 from grader.results import GradingResult
 
-SCHEMA_VERSION = 1
-__all__ = ["CheckRow", "Gradebook", "MistakeCount", "ResultRow", "exercise_versions_hash",
-           "result_rows", "utc_now", "versions_hash"]
+__all__ = ["SCHEMA_VERSION", "CheckRow", "Gradebook", "MistakeCount", "ResultRow",
+           "exercise_versions_hash", "result_rows", "utc_now", "versions_hash"]
+
+SCHEMA_VERSION = 2
+# Version 1 lacked ``checks.answer``; it is upgraded in place (the column is added).
+_UPGRADES = {1: ("ALTER TABLE checks ADD COLUMN answer TEXT",)}
 
 
 _KEY = ("course_id", "assignment_id", "student_id")
@@ -125,6 +129,10 @@ class Gradebook:
             found = self._db.execute("SELECT version FROM schema_version").fetchall()
             if not found:
                 self._db.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
+            elif found[0][0] in _UPGRADES:
+                for statement in _UPGRADES[found[0][0]]:
+                    self._db.execute(statement)
+                self._db.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION,))
             elif found[0][0] != SCHEMA_VERSION:
                 raise GraderError(
                     f"{self.path}: gradebook schema version {found[0][0]}, this cnn-grader "
@@ -184,6 +192,19 @@ class Gradebook:
             (course_id, assignment_id, student_id),
         )
         return [CheckRow(*values[:11], bool(values[11]), *values[12:]) for values in rows]
+
+    def all_checks(self, course_id: str, assignment_id: str) -> dict[str, list[CheckRow]]:
+        """``checks`` of every student of an assignment in one query (class analytics)."""
+        rows = self._db.execute(
+            f"SELECT {', '.join(_columns(CheckRow))} FROM checks WHERE course_id = ? "
+            "AND assignment_id = ? ORDER BY student_id, position",
+            (course_id, assignment_id),
+        )
+        table: dict[str, list[CheckRow]] = {}
+        for values in rows:
+            row = CheckRow(*values[:11], bool(values[11]), *values[12:])
+            table.setdefault(row.student_id, []).append(row)
+        return table
 
     def history(self, course_id: str, assignment_id: str) -> list[ResultRow]:
         """Every grading of an assignment, oldest first."""

@@ -1,7 +1,6 @@
-"""The rows the gradebook stores, and turning a ``GradingResult`` into them (pure).
-
-Kept apart from the database code so that the CSV writers and reports use the
-same row types without opening anything.
+"""The gradebook's rows as frozen dataclasses, and the pure step from a
+``GradingResult`` to them (``result_rows``): tested without a database, and read by
+class analytics (``grader.exports.class_summary``, ``similarity``).
 """
 
 from __future__ import annotations
@@ -55,6 +54,7 @@ class CheckRow:
     mistake_id: str | None
     got: str | None
     expected: str | None
+    answer: str | None = None  # canonical JSON of the student's value (analytics only)
 
 
 @dataclass(frozen=True)
@@ -108,11 +108,9 @@ def result_rows(
     )
     checks = tuple(
         CheckRow(*key, position, ex.exercise_id, c.case_id, c.label, c.score, c.max_score,
-                 c.status, c.message, c.public, c.mistake_id, c.got, c.expected)
+                 c.status, c.message, c.public, c.mistake_id, c.got, c.expected, c.answer)
         for position, (ex, c) in enumerate(
             (ex, check) for ex in result.exercises for check in ex.checks
         )
     )
     return summary, checks
-
-

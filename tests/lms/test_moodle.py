@@ -71,7 +71,8 @@ def test_moodle_grades_every_variant_as_our_grader(source, as_choice):
                 as_choice and np.ndim(case.expected) == 0 and case.mistakes)
             if not offered:  # a number of one's own can be typed only into a number field
                 values.append(wrong_number(case, rng))
-            if case.answer_type != "choice" and (case.tolerance.atol or case.tolerance.rtol):
+            tolerant = case.tolerance.atol or case.tolerance.rtol
+            if not offered and tolerant:  # a near value can be typed, never picked
                 expected = np.asarray(case.expected, dtype=np.float64)  # just inside our rule
                 near = expected + 0.9 * (case.tolerance.atol + case.tolerance.rtol * abs(expected))
                 values.append(float(near) if near.ndim == 0 else near)

@@ -20,7 +20,6 @@ def register(subparsers: Any) -> None:
     )
     check.add_argument("folder", nargs="?", default=".", type=Path, help="default: .")
     check.set_defaults(func=run_check_command)
-
     grade = subparsers.add_parser(
         "grade",
         help="grade submissions into the gradebook and output files",
@@ -55,6 +54,12 @@ def register(subparsers: Any) -> None:
     grade.add_argument("--executor", choices=("local", "dask"), default="local",
                        help="where to grade (default: local)")
     grade.add_argument("--scheduler", help="Dask scheduler address (with --executor dask)")
+    _add_time_and_roster_options(grade)
+    grade.set_defaults(func=run_grade_command)
+
+
+def _add_time_and_roster_options(grade: Any) -> None:
+    """Where submission times come from (one source, or none), and who is graded."""
     grade.add_argument(
         "--submitted-at",
         type=datetime.fromisoformat,
@@ -76,8 +81,6 @@ def register(subparsers: Any) -> None:
         "--allow-unlisted", action="store_true",
         help="also grade folders of students not on the roster (default: report them only)",
     )
-    grade.set_defaults(func=run_grade_command)
-
 
 
 def run_check_command(args: argparse.Namespace) -> int:

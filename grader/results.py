@@ -32,6 +32,9 @@ class CheckResult:
     mistake_id: str | None = None
     got: str | None = None
     expected: str | None = None
+    # The student's value as canonical JSON (hidden cases too), for class analytics
+    # such as copy detection; never shown to the student.  None when there was none.
+    answer: str | None = None
     # (title, grids): small 2-D arrays (e.g. learned filters) feedback draws as images
     figures: tuple[tuple[str, tuple[tuple[tuple[float, ...], ...], ...]], ...] = ()
 

@@ -10,11 +10,7 @@ when variants are built.
 from __future__ import annotations
 
 import contextlib
-import csv
 import difflib
-import io
-import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,6 +18,20 @@ from pathlib import Path
 from typing import Any
 
 from grader.authoring.late import LatePolicy
+from grader.authoring.roster import (  # noqa: F401  (re-exported: the roster is the course's)
+    ROSTER_HEADER,
+    STUDENT_ID_PATTERN,
+    STUDENT_ID_RULE,
+    Student,
+    is_valid_student_id,
+    load_roster,
+    parse_roster,
+    roster_columns,
+)
+from grader.authoring.secret_file import (  # noqa: F401  (read_secret re-exported)
+    SecretSource,
+    read_secret,
+)
 from grader.authoring.spec import (
     ExerciseSpec,
     KindLookup,
@@ -37,16 +47,7 @@ from grader.errors import SpecError
 
 COURSE_KEYS = ("schema_version", "id", "title", "secret", "roster", "exercises", "assignments")
 ASSIGNMENT_KEYS = ("id", "title", "due", "late", "exercises")
-ROSTER_HEADER = ("student_id", "name", "email")
-STUDENT_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
-
-@dataclass(frozen=True)
-class Student:
-    student_id: str
-    name: str
-    email: str
 
 
 @dataclass(frozen=True)
@@ -67,14 +68,6 @@ class Assignment:
     @property
     def late_policy(self) -> LatePolicy:
         return LatePolicy(due=self.due, per_day=self.late_per_day, max_days=self.late_max_days)
-
-
-@dataclass(frozen=True)
-class SecretSource:
-    """Where the course secret comes from; checked in this order."""
-
-    env: str | None
-    file: Path | None
 
 
 @dataclass(frozen=True)
@@ -155,67 +148,23 @@ def load_exercises(folder: Path, *, get_kind: KindLookup = default_kind_lookup
 
 
 def _roster_from(data: Mapping[str, Any], root: Path, report: Report) -> tuple[Student, ...]:
+    """``roster: FILE`` (our header) or ``roster: {file: FILE, columns: {...}}`` naming
+    the columns of an LMS export."""
     value = data["roster"]
+    columns: Mapping[str, str] | None = None
+    if isinstance(value, Mapping):
+        columns, value = roster_columns(value, report), value.get("file")
+        if columns is None:
+            return ()
     if not isinstance(value, str) or not value:
-        report.add(("roster",), f"expected the path of a CSV file, got {value!r}")
+        report.add(("roster",), "expected the path of a CSV file, or {file: PATH, columns: "
+                                f"{{student_id: HEADER, ...}}}}, got {value!r}")
         return ()
     try:
-        return load_roster(root / value)
+        return load_roster(root / value, columns=columns)
     except SpecProblems as error:
         report.problems.extend(error.problems)
         return ()
-
-
-def load_roster(path: Path | str) -> tuple[Student, ...]:
-    """Read a roster CSV (student_id,name,email); every bad row is reported by line."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise SpecProblems([Problem(str(path), None, "", f"cannot read the roster ({error})")]
-                           ) from None
-    return parse_roster(text, source=str(path))
-
-
-def parse_roster(text: str, *, source: str) -> tuple[Student, ...]:
-    reader = csv.reader(io.StringIO(text))
-    problems: list[Problem] = []
-    header = next(reader, None)
-    if header is None or tuple(h.strip() for h in header) != ROSTER_HEADER:
-        raise SpecProblems([Problem(source, 1, "", f"expected the header "
-                                    f"{','.join(ROSTER_HEADER)}, got {header!r}")])
-    students: list[Student] = []
-    first_line: dict[str, int] = {}
-    for row in reader:
-        line = reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
-        problem = _row_problem(row, first_line)
-        if problem:
-            problems.append(Problem(source, line, "", problem))
-            continue
-        student = Student(*(cell.strip() for cell in row))
-        first_line[student.student_id] = line
-        students.append(student)
-    if problems:
-        raise SpecProblems(problems)
-    return tuple(students)
-
-
-def _row_problem(row: list[str], first_line: Mapping[str, int]) -> str | None:
-    if len(row) != len(ROSTER_HEADER):
-        return f"expected 3 fields (student_id,name,email), got {len(row)}"
-    student_id, name, email = (cell.strip() for cell in row)
-    if not STUDENT_ID_PATTERN.match(student_id):
-        return (f"student_id {student_id!r}: expected letters, digits, '.', '_' or '-' "
-                "(it names a folder)")
-    if student_id in first_line:
-        return f"duplicate student_id {student_id!r} (first on line {first_line[student_id]})"
-    if not name:
-        return "name is empty"
-    if not EMAIL_PATTERN.match(email):
-        return f"email {email!r} is not an e-mail address"
-    return None
 
 
 def _secret_source(data: Mapping[str, Any], root: Path, report: Report) -> SecretSource:
@@ -229,22 +178,6 @@ def _secret_source(data: Mapping[str, Any], root: Path, report: Report) -> Secre
         return SecretSource(None, None)
     file = root / value["file"] if "file" in keys else None
     return SecretSource(value.get("env"), file)
-
-
-def read_secret(course: Course, *, environ: Mapping[str, str] | None = None) -> bytes:
-    """The course secret from the environment variable, else the file; never logged."""
-    environ = os.environ if environ is None else environ
-    source = course.secret
-    if source.env and environ.get(source.env, "").strip():
-        return environ[source.env].strip().encode("utf-8")
-    if source.file and source.file.is_file():
-        secret = source.file.read_text(encoding="utf-8").strip()
-        if secret:
-            return secret.encode("utf-8")
-    places = [f"environment variable {source.env}"] if source.env else []
-    places += [f"file {source.file}"] if source.file else []
-    raise SpecError(f"no course secret found (looked in {' and '.join(places) or 'nowhere'}); "
-                    "set it before generating or grading")
 
 
 def _assignments(doc: LocatedYaml, exercises: Mapping[str, ExerciseSpec],

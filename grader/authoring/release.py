@@ -21,6 +21,7 @@ from typing import Any
 
 from grader import __version__
 from grader.authoring.course import Course, Student
+from grader.authoring.fingerprint import secret_fingerprint
 from grader.authoring.kinds.metric import released_arrays
 from grader.authoring.public_cases import DATA_DIR, FORMAT, public_files
 from grader.authoring.render import (
@@ -40,22 +41,25 @@ Progress = Callable[[int, int], None]
 
 # --- one student's folder, then the whole release ---------------------------------------
 
-def release_record(variant: AssignmentVariant) -> dict[str, Any]:
+def release_record(variant: AssignmentVariant, fingerprint: str = "") -> dict[str, Any]:
+    """What the folder was released for; ``grade`` refuses a mismatch (provenance)."""
+    extra = {"secret_fingerprint": fingerprint} if fingerprint else {}
     return {"format": FORMAT, "generator": f"cnn-grader {__version__}",
             "course_id": variant.course_id, "assignment_id": variant.assignment_id,
-            "student_id": variant.student_id,
+            "student_id": variant.student_id, **extra,
             "exercises": [{"exercise_id": e.exercise_id, "version": e.version,
                            "module": e.module, "points": e.points} for e in variant.exercises]}
 
 
-def student_files(variant: AssignmentVariant) -> dict[str, bytes]:
+def student_files(variant: AssignmentVariant, fingerprint: str = "") -> dict[str, bytes]:
     """Every file of one student's folder, by relative path (pure)."""
     files = {f"{e.module}.py": stub_module(variant, e) for e in variant.exercises}
     files["handout.md"] = handout_markdown(variant)
     files["handout.html"] = handout_html(variant)
     files[f"{variant.assignment_id}.ipynb"] = json.dumps(notebook(variant)) + "\n"  # C encoder
     files["test_public.py"] = public_test_source()
-    files[f"{DATA_DIR}/release.json"] = json.dumps(release_record(variant), indent=1) + "\n"
+    record = release_record(variant, fingerprint)
+    files[f"{DATA_DIR}/release.json"] = json.dumps(record, indent=1) + "\n"
     encoded = {name: text.encode("utf-8") for name, text in files.items()}
     encoded.update({f"{DATA_DIR}/{n}": c for n, c in public_files(variant).items()})
     encoded.update(released_arrays(variant))  # training data of metric-scored exercises
@@ -105,7 +109,8 @@ def write_student(course: Course, assignment_id: str, secret: bytes, folder: Pat
     """Build one student's variant and write their folder under ``folder``."""
     variant = build_assignment_variant(course, assignment_id, student.student_id, secret,
                                        get_kind=get_kind)
-    _write_files(folder / student.student_id, student_files(variant))
+    fingerprint = secret_fingerprint(secret, course.course_id)
+    _write_files(folder / student.student_id, student_files(variant, fingerprint))
     return student.student_id
 
 

@@ -28,7 +28,14 @@ def register(subparsers: Any) -> None:
 
 
 def run_demo_command(args: argparse.Namespace) -> int:
-    from grader.cli.demo_run import find_course_file, gradebook_table, richest_feedback, run_demo
+    from grader.cli.demo_run import (
+        assignment_notes,
+        find_course_file,
+        gradebook_table,
+        isolation_note,
+        richest_feedback,
+        run_demo,
+    )
 
     run = run_demo(
         out_dir=args.out,
@@ -39,9 +46,15 @@ def run_demo_command(args: argparse.Namespace) -> int:
     for assignment_id in run.assignment_ids:
         print(f"\nGradebook of {assignment_id}:\n")
         print(gradebook_table(run, assignment_id))
+        for note in assignment_notes(run, assignment_id):
+            print(f"  {note}")
     feedback = richest_feedback(run)
     if feedback is not None and feedback.is_file():
         print(f"\nFeedback of the student with modeled mistakes ({feedback}):\n")
         print(feedback.read_text(encoding="utf-8"))
-    print(f"Everything is in {run.out_dir}/: release/, submissions/, graded/, gradebook.db")
+    print(f"Graded under {isolation_note(run)}.")
+    for path in run.reports:
+        print(f"Class report (open in a browser): {path}")
+    print(f"Everything is in {run.out_dir}/: release/, submissions/, graded/, gradebook.db, "
+          "report-*.html")
     return 0

@@ -8,6 +8,7 @@ notebook), grades them all in the sandbox, and returns what to print.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,18 +16,22 @@ from datetime import timedelta
 from pathlib import Path
 
 from grader.authoring.course import Course, load_course, read_secret
+from grader.authoring.fingerprint import new_secret
 from grader.authoring.release import write_release
 from grader.authoring.variant import build_assignment_variant
 from grader.cli.demo_submissions import PROFILES, reference_files
+from grader.cli.demo_summary import isolation_line, late_lines, sandbox_line
 from grader.errors import SpecError
 from grader.exports import report
 from grader.exports.gradebook import Gradebook
 from grader.grading.batch import grade_batch
-from grader.grading.pipeline import TIMESTAMP_FILE
+from grader.grading.class_data import write_assignment_report
+from grader.grading.times import SubmissionTimes, load_times
 from grader.model import AssignmentVariant
 
 DEMO_MARKER = ".cnn-grader-demo"
-DEMO_SECRET = b"cnn-grader demo secret: never use this for a real course"
+SECRET_FILE = ".demo-secret"  # in the demo folder, mode 0600: grade its files again with it
+TIMES_HEADER = "Student ID,Submitted at\n"  # as an LMS exports submission times
 PROFILE_ORDER = ("reference", "blank", "mistaken", "half-right", "malicious", "notebook")
 
 
@@ -37,6 +42,8 @@ class DemoRun:
     assignment_ids: tuple[str, ...]
     profiles: tuple[tuple[str, str], ...]  # (student id, profile)
     secret_note: str
+    reports: tuple[Path, ...] = ()  # one HTML class report per assignment
+    course_path: Path | None = None
 
 
 def find_course_file(start: Path | None = None) -> Path:
@@ -61,11 +68,18 @@ def prepare_out_dir(out_dir: Path) -> None:
     (out_dir / DEMO_MARKER).write_text("written by cnn-grader demo\n", encoding="utf-8")
 
 
-def demo_secret(course: Course) -> tuple[bytes, str]:
+def demo_secret(course: Course, out_dir: Path) -> tuple[bytes, str]:
+    """The course secret when one is set; else a fresh strong one for this demo only,
+    kept (mode 0600) in the demo folder so that its files can be graded again."""
     try:
         return read_secret(course), "using the course secret"
     except SpecError:
-        return DEMO_SECRET, "no course secret set: using a throwaway demo secret"
+        secret = new_secret()
+        path = out_dir / SECRET_FILE
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(secret + "\n")
+        return secret.encode(), f"no course secret set: made a fresh one for this demo ({path})"
 
 
 def run_demo(
@@ -81,9 +95,10 @@ def run_demo(
     course = load_course(course_path or find_course_file())
     ids = assignment_ids or tuple(a.assignment_id for a in course.assignments)
     prepare_out_dir(out_dir)
-    secret, note = demo_secret(course)
+    secret, note = demo_secret(course, out_dir)
     progress(f"{len(course.roster)} students, {note}")
     profiles: tuple[tuple[str, str], ...] = ()
+    reports = []
     for number, assignment_id in enumerate(ids, start=1):
         progress(f"[{number}/{len(ids)}] {assignment_id}: generate, submit, grade")
         write_release(course, assignment_id, course.roster, secret, out_dir / "release")
@@ -101,16 +116,31 @@ def run_demo(
             progress=False,
             policy=course.assignment(assignment_id).late_policy,
             out_dir=out_dir / "graded",
+            times=SubmissionTimes(per_student=load_times(times_file(submissions)),
+                                  source=str(times_file(submissions))),
         )
-    return DemoRun(out_dir, course.course_id, ids, profiles, note)
+        reports.append(write_assignment_report(
+            course=course, assignment_id=assignment_id, gradebook_path=out_dir / "gradebook.db",
+            html_path=out_dir / f"report-{assignment_id}.html",
+            feedback_root=out_dir / "graded", secret=secret,
+        ))
+    return DemoRun(out_dir, course.course_id, ids, profiles, note, tuple(reports),
+                   course.root / "course.yml" if course_path is None else Path(course_path))
+
+
+def times_file(submissions: Path) -> Path:
+    """Where the demo puts the submission times, as the instructor's LMS export (the
+    grader trusts times only from the instructor, never from a submission)."""
+    return submissions.parent / f"{submissions.name}.times.csv"
 
 
 def _write_submissions(
     course: Course, assignment_id: str, secret: bytes, submissions: Path, release: Path
 ) -> tuple[tuple[str, str], ...]:
-    """One folder per student; the half-right one arrives a day late, the rest on time."""
+    """One folder per student; the half-right one arrives a day late, the rest on time
+    (times in the LMS-style times file beside the folder)."""
     due = course.assignment(assignment_id).due
-    chosen = []
+    chosen, times = [], [TIMES_HEADER]
     for index, student in enumerate(course.roster):
         profile = PROFILE_ORDER[index % len(PROFILE_ORDER)]
         variant = build_assignment_variant(course, assignment_id, student.student_id, secret)
@@ -121,10 +151,11 @@ def _write_submissions(
         else:
             files = PROFILES[profile](variant)
         late = timedelta(days=1) if profile == "half-right" else timedelta(hours=-2)
-        files[TIMESTAMP_FILE] = (due + late).isoformat().encode()
+        times.append(f"{student.student_id},{(due + late).isoformat()}\n")
         for name, content in files.items():
             (folder / name).write_bytes(content)
         chosen.append((student.student_id, profile))
+    times_file(submissions).write_text("".join(times), encoding="utf-8")
     return tuple(chosen)
 
 
@@ -153,6 +184,30 @@ def gradebook_table(run: DemoRun, assignment_id: str) -> str:
     with Gradebook(run.out_dir / "gradebook.db") as gradebook:
         rows = gradebook.current(run.course_id, assignment_id)
     return report.gradebook_table(rows, dict(run.profiles))
+
+
+def assignment_notes(run: DemoRun, assignment_id: str) -> list[str]:
+    """Under the table: why someone is late and what the sandbox stopped."""
+    policy = None
+    if run.course_path is not None:
+        policy = load_course(run.course_path).assignment(assignment_id).late_policy
+    submissions = run.out_dir / "submissions" / assignment_id
+    with Gradebook(run.out_dir / "gradebook.db") as gradebook:
+        rows = gradebook.current(run.course_id, assignment_id)
+        checks = gradebook.all_checks(run.course_id, assignment_id)
+    notes = late_lines(rows, policy, f"the times file {times_file(submissions).name}")
+    for student_id, profile in run.profiles:
+        if profile == "malicious" and student_id in checks:
+            notes.append(sandbox_line(student_id, checks[student_id]))
+    return notes
+
+
+def isolation_note(run: DemoRun) -> str:
+    """The isolation tier every result was graded under, in words."""
+    with Gradebook(run.out_dir / "gradebook.db") as gradebook:
+        tiers = {row.isolation for a in run.assignment_ids
+                 for row in gradebook.current(run.course_id, a)}
+    return "; ".join(isolation_line(tier) for tier in sorted(tiers))
 
 
 def richest_feedback(run: DemoRun) -> Path | None:

@@ -20,41 +20,67 @@ def register(subparsers: Any) -> None:
     )
     check.add_argument("folder", nargs="?", default=".", type=Path, help="default: .")
     check.set_defaults(func=run_check_command)
-
     grade = subparsers.add_parser(
         "grade",
         help="grade submissions into the gradebook and output files",
         description="Grade one folder per student (--submissions) or one student "
-        "(--student with --submission).",
+        "(--student with --submission).  Submission times come only from --submitted-at, "
+        "--times or --trust-nbgrader-timestamps; without one no late penalty is applied.",
     )
-    grade.add_argument("--assignment", required=True)
-    grade.add_argument("--course", type=Path, default=Path("course.yml"))
-    grade.add_argument("--submissions", type=Path, help="a folder with one folder per student")
+    grade.add_argument("--assignment", required=True, help="the assignment id in course.yml")
+    grade.add_argument("--course", type=Path, default=Path("course.yml"),
+                       help="the course file (default: course.yml)")
+    grade.add_argument("--submissions", type=Path,
+                       help="a folder with one folder per student (named by student id)")
     grade.add_argument("--student", help="grade only this student (with --submission)")
     grade.add_argument("--submission", type=Path, help="the student's folder or notebook")
     grade.add_argument(
         "--out",
         type=Path,
         default=Path("graded"),
-        help="where results.json, junit.xml, feedback.md go (default: graded)",
+        help="where results.json, junit.xml, feedback.md and grades.csv go (default: graded)",
     )
     grade.add_argument(
         "--gradebook", type=Path, help="SQLite gradebook (default: OUT/gradebook.db)"
     )
-    grade.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    grade.add_argument("--force", action="store_true", help="re-grade unchanged submissions")
+    grade.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                       help="worker processes (default: one per core)")
+    grade.add_argument("--force", action="store_true",
+                       help="re-grade unchanged submissions (default: skip them)")
     grade.add_argument(
-        "--insecure", action="store_true", help="allow weaker isolation than this machine allows"
+        "--insecure", action="store_true",
+        help="allow weaker isolation than this machine allows (default: refuse)",
     )
-    grade.add_argument("--executor", choices=("local", "dask"), default="local")
+    grade.add_argument("--executor", choices=("local", "dask"), default="local",
+                       help="where to grade (default: local)")
     grade.add_argument("--scheduler", help="Dask scheduler address (with --executor dask)")
+    _add_time_and_roster_options(grade)
+    grade.set_defaults(func=run_grade_command)
+
+
+def _add_time_and_roster_options(grade: Any) -> None:
+    """Where submission times come from (one source, or none), and who is graded."""
     grade.add_argument(
         "--submitted-at",
         type=datetime.fromisoformat,
-        help="submission time (ISO 8601) for the late policy",
+        help="one submission time for everyone (ISO 8601 with timezone) for the late "
+        "policy (default: none, no late penalty)",
     )
-    grade.set_defaults(func=run_grade_command)
-
+    grade.add_argument(
+        "--times", type=Path, metavar="FILE",
+        help="CSV of submission times exported from the LMS: a student column (student_id, "
+        "Student ID, SIS User ID, Email address, ...) and a time column (submitted_at, "
+        "Submission time, ...) (default: none)",
+    )
+    grade.add_argument(
+        "--trust-nbgrader-timestamps", action="store_true",
+        help="take each submission's time from nbgrader's exchange timestamp.txt "
+        "(default: off; never file times)",
+    )
+    grade.add_argument(
+        "--allow-unlisted", action="store_true",
+        help="also grade folders of students not on the roster (default: report them only)",
+    )
 
 
 def run_check_command(args: argparse.Namespace) -> int:
@@ -72,22 +98,31 @@ def run_check_command(args: argparse.Namespace) -> int:
 
 def run_grade_command(args: argparse.Namespace) -> int:
     from grader.authoring.course import load_course
+    from grader.grading.times import from_options
 
     course = load_course(args.course)
+    course.assignment(args.assignment)  # an unknown assignment fails before anything
+    times = from_options(submitted_at=args.submitted_at, times_file=args.times,
+                         trust_nbgrader=args.trust_nbgrader_timestamps, roster=course.roster)
     gradebook = args.gradebook or args.out / "gradebook.db"
-    args.out.mkdir(parents=True, exist_ok=True)
-    if args.student or args.submission:
-        return _grade_single(args, course, gradebook)
-    if not args.submissions:
+    if args.student is not None or args.submission is not None:
+        if args.student is None or args.submission is None:
+            raise SpecError("--student and --submission go together")
+        args.out.mkdir(parents=True, exist_ok=True)
+        code = _grade_single(args, course, gradebook, times)
+    elif not args.submissions:
         raise SpecError("give --submissions DIR, or --student S with --submission DIR")
-    return _grade_many(args, course, gradebook)
+    else:
+        args.out.mkdir(parents=True, exist_ok=True)
+        code = _grade_many(args, course, gradebook, times)
+    path = _export_csv(course.course_id, args.assignment, gradebook, args.out)
+    print(f"grades: {path} (and {path.with_name('grades-long.csv').name})")
+    return code
 
 
-def _grade_single(args: argparse.Namespace, course: Any, gradebook: Path) -> int:
+def _grade_single(args: argparse.Namespace, course: Any, gradebook: Path, times: Any) -> int:
     from grader.grading.pipeline import grade_one
 
-    if not (args.student and args.submission):
-        raise SpecError("--student and --submission go together")
     result = grade_one(
         course=course,
         assignment_id=args.assignment,
@@ -96,20 +131,29 @@ def _grade_single(args: argparse.Namespace, course: Any, gradebook: Path) -> int
         out_dir=args.out,
         gradebook_path=gradebook,
         insecure=args.insecure,
-        submitted_at=args.submitted_at,
+        allow_unlisted=args.allow_unlisted,
+        times=times,
     )
     from grader.exports.feedback import format_score
 
+    late = (f"; {result.late_days} day(s) late, {result.late_penalty:.0%} off"
+            if result.late_penalty else "")
+    if not times.given and course.assignment(args.assignment).late_policy is not None:
+        late = "; no submission time given: no late penalty applied"
     print(
-        f"{result.student_id}: {format_score(result.score)} / {format_score(result.max_score)} "
+        f"{result.student_id}: {format_score(result.score)} / {format_score(result.max_score)}"
+        f"{late} "
         f"(isolation: {result.isolation}); outputs in {args.out / args.assignment}"
     )
+    if "refused" in dict(result.meta):
+        print(f"  refused: {dict(result.meta)['refused']}")
     return 3 if result.grader_error else 0
 
 
-def _grade_many(args: argparse.Namespace, course: Any, gradebook: Path) -> int:
+def _grade_many(args: argparse.Namespace, course: Any, gradebook: Path, times: Any) -> int:
     from grader.authoring.course import read_secret
     from grader.grading.batch import grade_batch
+    from grader.grading.tally import summary_lines
 
     if args.executor == "dask" and not args.scheduler:
         raise SpecError("--executor dask needs --scheduler ADDRESS")
@@ -125,23 +169,23 @@ def _grade_many(args: argparse.Namespace, course: Any, gradebook: Path) -> int:
         policy=course.assignment(args.assignment).late_policy,
         scheduler=args.scheduler if args.executor == "dask" else None,
         out_dir=args.out,
-        submitted_at=args.submitted_at,
+        times=times,
+        allow_unlisted=args.allow_unlisted,
     )
-    _export_csv(course.course_id, args.assignment, gradebook, args.out)
-    print(
-        f"graded {summary.graded}, unchanged {summary.skipped}, grader errors "
-        f"{summary.grader_errors}, not graded {len(summary.failures)} "
-        f"in {summary.seconds:.1f} s with {summary.workers} worker(s)"
-    )
-    for student, reason in summary.failures:
-        print(f"  {student}: {reason}", file=sys.stderr)
+    first, *rest = summary_lines(summary)
+    print(first)
+    for line in rest:
+        print(line, file=sys.stderr if line.startswith("  ") else sys.stdout)
     return 3 if summary.grader_errors or summary.failures else 0
 
 
-def _export_csv(course_id: str, assignment_id: str, gradebook: Path, out: Path) -> None:
+def _export_csv(course_id: str, assignment_id: str, gradebook: Path, out: Path) -> Path:
     from grader.exports.gradebook import Gradebook
 
+    path = out / assignment_id / "grades.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
     with Gradebook(gradebook) as book:
-        book.export_csv(
-            out / assignment_id / "grades.csv", course_id=course_id, assignment_id=assignment_id
-        )
+        book.export_csv(path, course_id=course_id, assignment_id=assignment_id)
+        book.export_long_csv(path.with_name("grades-long.csv"), course_id=course_id,
+                             assignment_id=assignment_id)
+    return path

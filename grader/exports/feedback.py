@@ -2,10 +2,16 @@
 
 Written for the student: scores per exercise, every failed case's message (which
 names the matching misconception when there is one), and a line on isolation.
+
+A message may quote the student's own text (an exception message, a printed
+line), so every message is shown literally: a code span, or a fenced block for
+several lines, the fence longer than any backtick run inside.  Nothing a student
+writes can become a heading, a link, an image or HTML in the rendered page.
 """
 
 from __future__ import annotations
 
+from grader.exports.cells import code_block, code_span
 from grader.exports.filters import figure_markdown
 from grader.results import ExerciseResult, GradingResult
 
@@ -16,6 +22,7 @@ STATUS_MARK = {
     "error": "ERROR",
     "grader_error": "GRADER ERROR",
 }
+MAX_OUTPUT_CHARS = 4000
 
 
 def render_feedback(result: GradingResult, *, show_output: bool = False) -> str:
@@ -39,7 +46,7 @@ def render_feedback(result: GradingResult, *, show_output: bool = False) -> str:
         lines += ["", *_exercise_section(exercise, show_output)]
     lines += [
         "",
-        f"_Graded in {result.wall_seconds:.2f} s under isolation: {result.isolation}._",
+        f"_Graded in {result.wall_seconds:.2f} s under isolation:_ {code_span(result.isolation)}",
         "",
     ]
     return "\n".join(lines)
@@ -55,27 +62,18 @@ def _exercise_section(exercise: ExerciseResult, show_output: bool) -> list[str]:
     lines = [f"## {exercise.title} ({_num(exercise.score)} / {_num(exercise.max_score)})", ""]
     for check in exercise.checks:
         visibility = "" if check.public else " (hidden test)"
-        first, *rest = _escape(check.message).splitlines() or [""]
-        lines.append(f"- **{STATUS_MARK[check.status]}**{visibility} {first}")
-        lines += [f"    {line}" for line in rest]
+        message = check.message.strip()
+        if "\n" in message:
+            lines.append(f"- **{STATUS_MARK[check.status]}**{visibility}")
+            lines += ["", *code_block(message, indent="  "), ""]
+        else:
+            lines.append(f"- **{STATUS_MARK[check.status]}**{visibility} {code_span(message)}")
         for title, grids in check.figures:  # e.g. the learned filters of a training exercise
             lines += ["", *figure_markdown(title, grids), ""]
     if show_output and (exercise.stdout or exercise.stderr):
-        lines += [
-            "",
-            "Your code printed:",
-            "",
-            "```",
-            (exercise.stdout + exercise.stderr)[:4000],
-            "```",
-        ]
+        lines += ["", "Your code printed:", "",
+                  *code_block(exercise.stdout + exercise.stderr, MAX_OUTPUT_CHARS)]
     return lines
-
-
-def _escape(text: str) -> str:
-    """Messages may quote the student's own text (an exception message): never let it
-    act as HTML when the Markdown is rendered."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def format_score(value: float) -> str:

@@ -7,76 +7,37 @@ old result or the new one, never half of either.  The submission hash and the
 exercise versions hash stored with each result let a re-run skip unchanged work
 (``needs_grading``).
 
-Turning a ``GradingResult`` into rows is pure (``result_rows``); only the
-``Gradebook`` class touches the database.
+Turning a ``GradingResult`` into rows is pure (``result_rows``, in
+``gradebook_rows``, re-exported here); only the ``Gradebook`` class touches the
+database.
 """
 
 from __future__ import annotations
 
-import csv
-import hashlib
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import astuple, dataclass, fields, replace
-from datetime import UTC, datetime
+from dataclasses import astuple, fields, replace
 from pathlib import Path
 
 from grader.errors import GraderError
-from grader.model import AssignmentVariant
+from grader.exports.gradebook_rows import (
+    CheckRow,
+    MistakeCount,
+    ResultRow,
+    exercise_versions_hash,
+    result_rows,
+    utc_now,
+    versions_hash,
+)
+from grader.exports.grades_csv import grades_table, long_table, write_table
 from grader.results import GradingResult
 
-SCHEMA_VERSION = 1
+__all__ = ["SCHEMA_VERSION", "CheckRow", "Gradebook", "MistakeCount", "ResultRow",
+           "exercise_versions_hash", "result_rows", "utc_now", "versions_hash"]
 
-
-@dataclass(frozen=True)
-class ResultRow:
-    """The current result of one student on one assignment (column order = table order)."""
-
-    course_id: str
-    assignment_id: str
-    student_id: str
-    score: float
-    max_score: float
-    raw_score: float
-    late_days: int
-    late_penalty: float
-    grader_error: bool
-    isolation: str
-    submission_hash: str
-    versions_hash: str
-    wall_seconds: float
-    graded_at: str
-    mistakes: str  # space-separated mistake ids, in check order
-
-
-@dataclass(frozen=True)
-class CheckRow:
-    """One check of the current result (one case of one exercise)."""
-
-    course_id: str
-    assignment_id: str
-    student_id: str
-    position: int
-    exercise_id: str
-    case_id: str
-    label: str
-    score: float
-    max_score: float
-    status: str
-    message: str
-    public: bool
-    mistake_id: str | None
-    got: str | None
-    expected: str | None
-
-
-@dataclass(frozen=True)
-class MistakeCount:
-    """How often one modeled mistake was recognised across a class."""
-
-    mistake_id: str
-    students: int  # students who made it at least once
-    occurrences: int  # checks where it was recognised
+SCHEMA_VERSION = 2
+# Version 1 lacked ``checks.answer``; it is upgraded in place (the column is added).
+_UPGRADES = {1: ("ALTER TABLE checks ADD COLUMN answer TEXT",)}
 
 
 _KEY = ("course_id", "assignment_id", "student_id")
@@ -111,56 +72,6 @@ _SCHEMA = (
     "CREATE INDEX IF NOT EXISTS history_by_student "
     "ON history (course_id, assignment_id, student_id)",
 )
-
-
-def versions_hash(versions: Iterable[tuple[str, str]]) -> str:
-    """A short hash of (exercise id, version) pairs in assignment order.
-
-    Editing an exercise file changes its version and therefore this hash, which
-    makes ``needs_grading`` ask for a re-grade of every student.
-    """
-    text = "\n".join(f"{exercise_id}={version}" for exercise_id, version in versions)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def exercise_versions_hash(variant: AssignmentVariant) -> str:
-    """``versions_hash`` of the exercises of a variant."""
-    return versions_hash((ex.exercise_id, ex.version) for ex in variant.exercises)
-
-
-def utc_now() -> str:
-    """The time stamp stored with each grading (ISO 8601, UTC, seconds)."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def result_rows(
-    result: GradingResult, *, versions_hash: str, graded_at: str
-) -> tuple[ResultRow, tuple[CheckRow, ...]]:
-    """The rows that store ``result``; pure, so it is tested without a database."""
-    key = (result.course_id, result.assignment_id, result.student_id)
-    summary = ResultRow(
-        *key,
-        score=result.score,
-        max_score=result.max_score,
-        raw_score=result.raw_score,
-        late_days=result.late_days,
-        late_penalty=result.late_penalty,
-        grader_error=result.grader_error,
-        isolation=result.isolation,
-        submission_hash=result.submission_hash,
-        versions_hash=versions_hash,
-        wall_seconds=round(result.wall_seconds, 6),
-        graded_at=graded_at,
-        mistakes=" ".join(result.mistakes),
-    )
-    checks = tuple(
-        CheckRow(*key, position, ex.exercise_id, c.case_id, c.label, c.score, c.max_score,
-                 c.status, c.message, c.public, c.mistake_id, c.got, c.expected)
-        for position, (ex, c) in enumerate(
-            (ex, check) for ex in result.exercises for check in ex.checks
-        )
-    )
-    return summary, checks
 
 
 def _insert_sql(table: str, row_type: type) -> str:
@@ -218,6 +129,10 @@ class Gradebook:
             found = self._db.execute("SELECT version FROM schema_version").fetchall()
             if not found:
                 self._db.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
+            elif found[0][0] in _UPGRADES:
+                for statement in _UPGRADES[found[0][0]]:
+                    self._db.execute(statement)
+                self._db.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION,))
             elif found[0][0] != SCHEMA_VERSION:
                 raise GraderError(
                     f"{self.path}: gradebook schema version {found[0][0]}, this cnn-grader "
@@ -278,6 +193,19 @@ class Gradebook:
         )
         return [CheckRow(*values[:11], bool(values[11]), *values[12:]) for values in rows]
 
+    def all_checks(self, course_id: str, assignment_id: str) -> dict[str, list[CheckRow]]:
+        """``checks`` of every student of an assignment in one query (class analytics)."""
+        rows = self._db.execute(
+            f"SELECT {', '.join(_columns(CheckRow))} FROM checks WHERE course_id = ? "
+            "AND assignment_id = ? ORDER BY student_id, position",
+            (course_id, assignment_id),
+        )
+        table: dict[str, list[CheckRow]] = {}
+        for values in rows:
+            row = CheckRow(*values[:11], bool(values[11]), *values[12:])
+            table.setdefault(row.student_id, []).append(row)
+        return table
+
     def history(self, course_id: str, assignment_id: str) -> list[ResultRow]:
         """Every grading of an assignment, oldest first."""
         rows = self._db.execute(
@@ -311,16 +239,16 @@ class Gradebook:
         return table
 
     def export_csv(self, path: str | Path, *, course_id: str, assignment_id: str) -> int:
-        """Write the current results of an assignment as CSV, one row per student with
-        a column per exercise; returns the number of students written."""
+        """Write ``grades.csv`` (docs/grades-csv.md): one row per student, a column per
+        exercise, each mistake once with its count; returns the students written."""
         results = self.current(course_id, assignment_id)
-        per_exercise = self.exercise_scores(course_id, assignment_id)
-        exercise_ids = sorted({ex for scores in per_exercise.values() for ex in scores})
-        header = [*_columns(ResultRow), *exercise_ids]
-        with open(path, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(header)
-            for row in results:
-                scores = per_exercise.get(row.student_id, {})
-                writer.writerow([*astuple(row), *(scores.get(ex, "") for ex in exercise_ids)])
+        write_table(path, grades_table(results, self.exercise_scores(course_id, assignment_id)))
         return len(results)
+
+    def export_long_csv(self, path: str | Path, *, course_id: str, assignment_id: str) -> int:
+        """Write ``grades-long.csv``: one row per student and case (student, exercise,
+        case, points, max, mistake), for pivot tables; returns the rows written."""
+        checks = [check for row in self.current(course_id, assignment_id)
+                  for check in self.checks(course_id, assignment_id, row.student_id)]
+        write_table(path, long_table(checks))
+        return len(checks)

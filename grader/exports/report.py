@@ -6,8 +6,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
+from grader.exports.cells import plain_line
 from grader.exports.feedback import format_score
-from grader.exports.gradebook import MistakeCount, ResultRow
+from grader.exports.gradebook_rows import MistakeCount, ResultRow
+
+TOP_MISTAKES = 3  # per row of the table; the rest are counted ("and N more")
 
 
 def gradebook_table(rows: Iterable[ResultRow], labels: Mapping[str, str] | None = None) -> str:
@@ -28,10 +31,22 @@ def gradebook_table(rows: Iterable[ResultRow], labels: Mapping[str, str] | None 
     return "\n".join(lines)
 
 
-def mistake_summary(mistakes: Sequence[str]) -> str:
-    """``a x3, b`` from a list of mistake ids, most frequent first; ``-`` when none."""
-    counts = Counter(mistakes)
-    return ", ".join(f"{m} x{n}" if n > 1 else m for m, n in counts.most_common()) or "-"
+def mistake_summary(mistakes: Sequence[str], top: int | None = TOP_MISTAKES) -> str:
+    """``a x3, b and 2 more`` from a list of mistake ids, most frequent first, at most
+    ``top`` named (None: all); ``-`` when none."""
+    ranked = Counter(mistakes).most_common()
+    shown = ranked if top is None else ranked[:top]
+    text = ", ".join(f"{m} x{n}" if n > 1 else m for m, n in shown)
+    if len(ranked) > len(shown):
+        text += f" and {len(ranked) - len(shown)} more"
+    return text or "-"
+
+
+def missing_lines(missing: Sequence[str]) -> list[str]:
+    """Roster students with no result for the assignment (nothing submitted)."""
+    if not missing:
+        return []
+    return [f"no result for {len(missing)} roster student(s): {', '.join(missing)}"]
 
 
 def mistake_table(counts: Iterable[MistakeCount], students: int) -> str:
@@ -39,7 +54,7 @@ def mistake_table(counts: Iterable[MistakeCount], students: int) -> str:
     lines = [f"{'mistake':<40} {'students':>9} {'times':>6}"]
     for count in counts:
         share = f"{count.students}/{students}"
-        lines.append(f"{count.mistake_id:<40} {share:>9} {count.occurrences:>6}")
+        lines.append(f"{plain_line(count.mistake_id):<40} {share:>9} {count.occurrences:>6}")
     if len(lines) == 1:
         lines.append("(no modeled mistake recognised)")
     return "\n".join(lines)

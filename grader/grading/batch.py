@@ -1,52 +1,55 @@
 """Grade every submission of an assignment into the gradebook, resumably.
 
-The parent lists one folder per student, reads and hashes each submission, skips
-the ones the gradebook already holds for the same submission and exercise
-versions, and hands the rest to an executor (worker processes on this machine,
-or a Dask cluster).  Results come back one at a time and are committed to the
-gradebook as they arrive, one transaction each, so memory stays flat and a batch
-killed at any moment loses at most the submissions in flight: the next run
-grades exactly those.  Submissions are only ever read.
+The parent lists one folder per student, checks each name against the roster,
+reads and hashes each submission, skips the ones the gradebook already holds for
+the same submission and exercise versions, and hands the rest to an executor
+(worker processes on this machine, or a Dask cluster).  Results come back one at
+a time and are committed to the gradebook as they arrive, one transaction each,
+so memory stays flat and a batch killed at any moment loses at most the
+submissions in flight: the next run grades exactly those.  Submissions are only
+ever read, never followed (``collect``); one student's files never stop the
+batch: a submission that cannot be read is that student's zero record, with why.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from grader.authoring.course import Course
+from grader.authoring.fingerprint import secret_fingerprint
 from grader.authoring.late import LatePolicy
-from grader.errors import CnnGraderError, SubmissionError
+from grader.errors import CnnGraderError, SpecError, SubmissionError
 from grader.exports.gradebook import Gradebook, versions_hash
-from grader.grading.collect import collect_submission, submission_hash
-from grader.grading.jobs import Executor, GradingJob, SubmissionTask, TaskOutcome
-from grader.grading.pipeline import submission_time, write_student_outputs
+from grader.grading.collect import NOTEBOOK_PREFIX, collect_submission, submission_hash
+from grader.grading.jobs import Executor, GradingJob, SubmissionTask, TaskOutcome, grading_key
+from grader.grading.pipeline import write_student_outputs
+from grader.grading.provenance import mismatch, release_record
+from grader.grading.refused import refused_hash
+from grader.grading.roster_check import plan_batch
+from grader.grading.tally import BatchSummary, Tally
+from grader.grading.times import SubmissionTimes
 
-DRAW_SECONDS = 0.1  # redraw the progress line at most this often
-
-
-@dataclass(frozen=True)
-class BatchSummary:
-    graded: int
-    skipped: int  # unchanged since the gradebook's current result
-    grader_errors: int  # graded, but some check hit a grader error (re-graded next run)
-    failures: tuple[tuple[str, str], ...]  # (student id, reason): not graded, retried next run
-    seconds: float
-    workers: int
+PROVENANCE_SAMPLE = 5  # folders whose release record decides whether the whole run is wrong
 
 
 def student_folders(submissions_dir: Path) -> list[Path]:
-    """One folder per student, by name; hidden folders and loose files are ignored."""
-    if not submissions_dir.is_dir():
+    """One entry per student, by name: folders, and links posing as folders (which
+    ``collect`` then refuses, so the student hears why).  Hidden entries and loose
+    files are ignored; nothing is followed."""
+    if not Path(submissions_dir).is_dir():
         raise SubmissionError(f"{submissions_dir}: no such folder of submissions")
-    return sorted(
-        p for p in submissions_dir.iterdir() if p.is_dir() and not p.name.startswith(".")
-    )
+    found = []
+    for entry in os.scandir(submissions_dir):
+        mode = entry.stat(follow_symlinks=False).st_mode
+        if not entry.name.startswith(".") and (stat.S_ISDIR(mode) or stat.S_ISLNK(mode)):
+            found.append(Path(submissions_dir) / entry.name)
+    return sorted(found)
 
 
 def grade_batch(
@@ -64,6 +67,8 @@ def grade_batch(
     scheduler: str | None = None,
     out_dir: Path | None = None,
     submitted_at: datetime | None = None,
+    times: SubmissionTimes | None = None,
+    allow_unlisted: bool = False,
 ) -> BatchSummary:
     """Grade every student folder under ``submissions_dir`` into the gradebook.
 
@@ -72,28 +77,60 @@ def grade_batch(
 
     ``workers`` worker slots (default: one per core) each keep a warm sandbox; with
     ``scheduler`` (a Dask address) the grading runs on that cluster instead.
-    ``force`` re-grades unchanged submissions (needed after changing a due date,
-    which is not part of the idempotence key).  With a late ``policy`` a
-    submission's time is ``submitted_at`` when given (the same for everyone), else
-    the newest modification time of its files.  ``progress``
-    defaults to showing a progress line when stderr is a terminal.
+    ``force`` re-grades unchanged submissions (a changed time or due date already
+    counts as a change, see ``jobs.grading_key``).  A late ``policy`` uses
+    only trusted times: ``times`` (or ``submitted_at``, the same for everyone);
+    without one no penalty is applied and the summary says so.  Folders not on the
+    course roster are graded only with ``allow_unlisted``.  ``progress`` defaults
+    to showing a progress line when stderr is a terminal.
     """
+    times = times or SubmissionTimes(everyone=submitted_at,
+                                     source="the given time" if submitted_at else "")
     hidden = private_paths(course, submissions_dir, gradebook_path, out_dir)
-    job = GradingJob(course, assignment_id, secret, insecure, policy, hidden, submitted_at)
+    job = GradingJob(course, assignment_id, secret, insecure, policy, hidden)
+    folders = {p.name: p for p in student_folders(Path(submissions_dir))}
+    plan = plan_batch(folders, (s.student_id for s in course.roster),
+                      allow_unlisted=allow_unlisted)
+    chosen = [folders[name] for name in plan.to_grade]
+    fingerprint = secret_fingerprint(secret, course.course_id)
+    refuse_wrong_run(chosen, course.course_id, assignment_id, fingerprint)
     executor = make_executor(workers=workers, scheduler=scheduler)
     show = sys.stderr.isatty() if progress is None else progress
-    started = time.perf_counter()
-    folders = student_folders(Path(submissions_dir))
+    tally = Tally(total=len(chosen), started=time.perf_counter(), show=show)
     with Gradebook(gradebook_path) as gradebook:
-        tally = _Tally(total=len(folders), started=started, show=show)
         versions = assignment_versions_hash(course, assignment_id)
-        tasks = _pending_tasks(job, folders, gradebook, versions, force, tally)
-        for outcome in executor.outcomes(job, tasks):
-            _record(gradebook, outcome, tally)
+        pending = _Pending(job, gradebook, versions, force, times, fingerprint)
+        for outcome in executor.outcomes(job, pending.tasks(chosen, tally)):
+            _record(gradebook, outcome, tally, pending)
             if out_dir is not None and outcome.result is not None:
                 write_student_outputs(outcome.result, out_dir)
     tally.finish()
-    return tally.summary(executor.workers)
+    return tally.summary(executor.workers, unlisted=plan.unlisted, bad_names=plan.bad_names,
+                         missing=plan.missing, time_source=times.source,
+                         allow_unlisted=allow_unlisted,
+                         no_module_anywhere=tally.graded > 0 and not pending.seen_module,
+                         has_roster=plan.has_roster)
+
+
+def refuse_wrong_run(folders: list[Path], course_id: str, assignment_id: str,
+                     fingerprint: str) -> None:
+    """Refuse the whole run when the first release records all disagree with it: the
+    wrong ``--assignment`` or the wrong secret, not one odd student."""
+    reasons = []
+    for folder in folders:
+        record = release_record(folder)
+        if record is None:
+            continue
+        reason = mismatch(record, course_id=course_id, assignment_id=assignment_id,
+                          fingerprint=fingerprint)
+        if reason is None:
+            return
+        reasons.append(reason)
+        if len(reasons) >= PROVENANCE_SAMPLE:
+            break
+    if reasons:
+        raise SpecError(f"nothing graded: {reasons[0]} (and so say all {len(reasons)} "
+                        "release records checked)")
 
 
 def private_paths(
@@ -124,85 +161,64 @@ def assignment_versions_hash(course: Course, assignment_id: str) -> str:
     )
 
 
-def _pending_tasks(
-    job: GradingJob, folders: list[Path], gradebook: Gradebook, versions_hash: str,
-    force: bool, tally: _Tally,
-) -> Iterator[SubmissionTask]:
-    """Read each folder only when an executor asks for more work (memory stays flat)."""
-    course_id = job.course.course_id
-    for folder in folders:
+class _Pending:
+    """Reads each folder only when an executor asks for more work (memory stays flat),
+    and remembers what the summary needs about each task in flight."""
+
+    def __init__(self, job: GradingJob, gradebook: Gradebook, versions: str, force: bool,
+                 times: SubmissionTimes, fingerprint: str) -> None:
+        self.job, self.gradebook, self.versions, self.force = job, gradebook, versions, force
+        self.times, self.fingerprint = times, fingerprint
+        self.in_flight: dict[str, SubmissionTask] = {}
+        assigned = job.course.assignment(job.assignment_id).exercises
+        self.modules = {f"{job.course.exercises[a.exercise_id].module}.py" for a in assigned}
+        self.seen_module = False  # did any folder hold a module of this assignment?
+
+    def tasks(self, folders: list[Path], tally: Tally) -> Iterator[SubmissionTask]:
+        for folder in folders:
+            task = self.task_for(folder)
+            key = grading_key(self.versions, self.job.policy, task.submitted_at)
+            if not self.force and not self.gradebook.needs_grading(
+                self.job.course.course_id, self.job.assignment_id, task.student_id,
+                self.hash_of(task), key,
+            ):
+                tally.skip()
+                continue
+            self.in_flight[task.student_id] = task
+            yield task
+
+    def task_for(self, folder: Path) -> SubmissionTask:
+        """The student's task, or a refused one saying why the folder cannot be used."""
+        student = folder.name
+        reason = mismatch(release_record(folder), course_id=self.job.course.course_id,
+                          assignment_id=self.job.assignment_id, fingerprint=self.fingerprint)
+        if reason is not None:
+            return SubmissionTask(student, {}, refused=reason)
         try:
             files = collect_submission(folder)
         except (CnnGraderError, OSError) as error:
-            tally.fail(folder.name, f"cannot read the submission: {error}")
-            continue
-        unchanged = not gradebook.needs_grading(
-            course_id, job.assignment_id, folder.name, submission_hash(files), versions_hash
-        )
-        if unchanged and not force:
-            tally.skip()
-            continue
-        when = (job.submitted_at or submission_time(folder)) if job.policy else None
-        yield SubmissionTask(folder.name, files, when)
+            return SubmissionTask(student, {}, refused=_reason(error))
+        when = self.times.time_for(student, folder) if self.job.policy else None
+        self.seen_module = self.seen_module or any(
+            name.removeprefix(NOTEBOOK_PREFIX) in self.modules for name in files)
+        return SubmissionTask(student, files, when)
+
+    @staticmethod
+    def hash_of(task: SubmissionTask) -> str:
+        return refused_hash(task.refused) if task.refused else submission_hash(task.files)
 
 
-def _record(gradebook: Gradebook, outcome: TaskOutcome, tally: _Tally) -> None:
+def _reason(error: Exception) -> str:
+    if isinstance(error, OSError):
+        return f"cannot read the submission ({error.strerror or error})"
+    return str(error)
+
+
+def _record(gradebook: Gradebook, outcome: TaskOutcome, tally: Tally, pending: _Pending) -> None:
+    task = pending.in_flight.pop(outcome.student_id, None)
     if outcome.result is None:
         tally.fail(outcome.student_id, outcome.error or "unknown error")
         return
     gradebook.record(outcome.result, versions_hash=outcome.versions_hash)
-    tally.grade(outcome.result.grader_error)
-
-
-@dataclass
-class _Tally:
-    """Counts for the summary and the progress line of one batch run."""
-
-    total: int
-    started: float
-    show: bool
-    graded: int = 0
-    skipped: int = 0
-    grader_errors: int = 0
-    failures: list[tuple[str, str]] = field(default_factory=list)
-    drawn_at: float = 0.0
-
-    def skip(self) -> None:
-        self.skipped += 1
-        self._draw()
-
-    def grade(self, grader_error: bool) -> None:
-        self.graded += 1
-        self.grader_errors += int(grader_error)
-        self._draw()
-
-    def fail(self, student_id: str, reason: str) -> None:
-        self.failures.append((student_id, reason))
-        self._draw()
-
-    def _draw(self) -> None:
-        done = self.graded + self.skipped + len(self.failures)
-        now = time.perf_counter()
-        if not self.show or (now - self.drawn_at < DRAW_SECONDS and done < self.total):
-            return
-        self.drawn_at = now
-        elapsed = max(now - self.started, 1e-9)
-        width = 30
-        filled = width * done // max(self.total, 1)
-        sys.stderr.write(
-            f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{self.total} "
-            f"graded {self.graded} skipped {self.skipped} failed {len(self.failures)} "
-            f"{self.graded / elapsed:.1f}/s "
-        )
-        sys.stderr.flush()
-
-    def finish(self) -> None:
-        if self.show:
-            sys.stderr.write("\n")
-
-    def summary(self, workers: int) -> BatchSummary:
-        return BatchSummary(
-            graded=self.graded, skipped=self.skipped, grader_errors=self.grader_errors,
-            failures=tuple(self.failures), seconds=round(time.perf_counter() - self.started, 3),
-            workers=workers,
-        )
+    timed = pending.job.policy is None or (task is not None and task.submitted_at is not None)
+    tally.grade(outcome.result, timed=timed, refused=task.refused if task else None)

@@ -9,6 +9,8 @@ misconception it matches.  Hidden cases never reveal expected values.
 
 from __future__ import annotations
 
+import json
+import math
 from typing import Any
 
 import numpy as np
@@ -19,6 +21,7 @@ from grader.model import AnswerForm, Case, ModeledAnswer, Tolerance
 from grader.results import CheckResult
 
 MAX_SHOWN_CHARS = 600
+MAX_ANSWER_CHARS = 4096  # larger answers (implementation outputs) are not stored
 SHOWN_VALUES = 64  # larger arrays are summarised with "..." before being turned into text
 
 
@@ -52,7 +55,7 @@ def _check_single(case: Case, got: Any) -> CheckResult:
         return _result(case, 0.0, "failed", "\n".join(lines), got=got, mistake=mistake)
     close = _close(got, case.expected, case.tolerance)
     if bool(np.all(close)):
-        return _result(case, case.points, "passed", f"{case.label}: correct")
+        return _result(case, case.points, "passed", f"{case.label}: correct", raw=got)
     fraction = float(np.mean(close)) if case.per_element_credit else 0.0
     mistake = _matching_mistake(got, case.mistakes, case.tolerance)
     message = _wrong_value_message(case, got, close, mistake)
@@ -69,7 +72,7 @@ def _check_parts(case: Case, got: Any) -> CheckResult:
     parts = [_check_single(_part_case(case, i, name), got[i]) for i, name in enumerate(names)]
     wrong = [part for part in parts if part.status != "passed"]
     if not wrong:
-        return _result(case, case.points, "passed", f"{case.label}: correct")
+        return _result(case, case.points, "passed", f"{case.label}: correct", raw=got)
     right_names = [part.label for part in parts if part.status == "passed"]
     header = f"{case.label}: {', '.join(p.label for p in wrong)} wrong"
     if right_names:
@@ -78,7 +81,8 @@ def _check_parts(case: Case, got: Any) -> CheckResult:
     status = "partial" if score > 0 else "failed"
     mistake = next((part.mistake_id for part in wrong if part.mistake_id), None)
     return _result(
-        case, score, status, "\n".join([header, *(p.message for p in wrong)]), mistake=mistake
+        case, score, status, "\n".join([header, *(p.message for p in wrong)]), mistake=mistake,
+        raw=got,
     )
 
 
@@ -203,6 +207,7 @@ def _result(
     *,
     got: Any = None,
     mistake: ModeledAnswer | str | None = None,
+    raw: Any = None,
 ) -> CheckResult:
     mistake_id = mistake.mistake_id if isinstance(mistake, ModeledAnswer) else mistake
     show = case.public and got is not None
@@ -217,7 +222,32 @@ def _result(
         mistake_id=mistake_id,
         got=_show(got) if show else None,
         expected=_show(case.expected) if show else None,
+        answer=answer_json(got if raw is None else raw),
     )
+
+
+def answer_json(value: Any) -> str | None:
+    """The student's value as canonical JSON, kept for class analytics (copy detection
+    compares it with classmates' variants); None when absent, not plain data or too
+    large to be worth storing."""
+    plain = _plain(value)
+    if plain is None:
+        return None
+    text = json.dumps(plain, separators=(",", ":"), allow_nan=False)
+    return text if len(text) <= MAX_ANSWER_CHARS else None
+
+
+def _plain(value: Any) -> Any:
+    """Nested lists of numbers, text or booleans; non-finite numbers become None."""
+    if isinstance(value, np.ndarray | np.generic):
+        value = value.tolist()
+    if isinstance(value, bool | str) or value is None:
+        return value
+    if isinstance(value, int | float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, tuple | list):
+        return [_plain(item) for item in value]
+    return None
 
 
 def _kind(value: Any) -> str:

@@ -15,12 +15,7 @@ from typing import TYPE_CHECKING
 
 from grader.authoring.late import LatePolicy, late_penalty
 from grader.errors import GraderError
-from grader.grading.collect import (
-    MAX_FILE_BYTES,
-    NOTEBOOK_PREFIX,
-    OVERSIZED_PREFIX,
-    submission_hash,
-)
+from grader.grading.collect import NOTEBOOK_PREFIX, missing_reason, submission_hash
 from grader.grading.compare import check_case
 from grader.grading.exception_hints import with_exception_hints
 from grader.grading.literal_answers import literal_outcomes
@@ -142,10 +137,7 @@ def _grade_exercise(
     files: Mapping[str, bytes],
 ) -> ExerciseResult:
     if request is None:
-        module_file = f"{exercise.module}.py"
-        reason = f"no file {module_file} in the submission"
-        if OVERSIZED_PREFIX + module_file in files:
-            reason = f"{module_file} is larger than {MAX_FILE_BYTES // 2**20} MiB and was not read"
+        reason = missing_reason(files, f"{exercise.module}.py")
         return _all_cases(exercise, "error", reason)
     if outcome is None:
         try:

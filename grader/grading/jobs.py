@@ -6,6 +6,7 @@ between the batch and the executors it chooses from)."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,6 +18,7 @@ from grader.authoring.variant import build_assignment_variant
 from grader.errors import CnnGraderError
 from grader.exports.gradebook import exercise_versions_hash
 from grader.grading.grade import grade_submission
+from grader.grading.refused import refused_result
 from grader.results import GradingResult
 from grader.sandbox import Sandbox
 
@@ -35,16 +37,16 @@ class GradingJob:
     insecure: bool = False
     policy: LatePolicy | None = None
     hidden_paths: tuple[str, ...] = ()  # covered in every sandbox child (see grade_batch)
-    submitted_at: datetime | None = None  # for everyone; None: each folder's file times
 
 
 @dataclass(frozen=True)
 class SubmissionTask:
-    """One student's files, already read by the parent."""
+    """One student's files, already read by the parent, or why they could not be."""
 
     student_id: str
     files: dict[str, bytes]
-    submitted_at: datetime | None = None
+    submitted_at: datetime | None = None  # from a trusted source only (grading.times)
+    refused: str | None = None  # the submission could not be read: a zero record, with this
 
 
 @dataclass(frozen=True)
@@ -73,15 +75,38 @@ def open_sandbox(job: GradingJob) -> Sandbox:
 
 def grade_task(job: GradingJob, task: SubmissionTask, sandbox: Sandbox) -> TaskOutcome:
     """Rebuild the student's variant (pure) and grade their files; shared by every
-    executor so that local and distributed grading give identical results."""
+    executor so that local and distributed grading give identical results.
+
+    Nothing one student's files do ends the batch: an unreadable submission is a
+    zero record, and any failure of ours becomes this student's error (retried on
+    the next run), never an exception out of the worker."""
     try:
         variant = build_assignment_variant(
             job.course, job.assignment_id, task.student_id, job.secret
         )
-        result = grade_submission(
-            variant=variant, files=task.files, sandbox=sandbox,
-            submitted_at=task.submitted_at, policy=job.policy,
-        )
+        if task.refused is not None:
+            result = refused_result(variant, task.refused)
+        else:
+            result = grade_submission(
+                variant=variant, files=task.files, sandbox=sandbox,
+                submitted_at=task.submitted_at, policy=job.policy,
+            )
     except CnnGraderError as error:
         return TaskOutcome(task.student_id, None, error=f"{type(error).__name__}: {error}")
-    return TaskOutcome(task.student_id, result, exercise_versions_hash(variant))
+    except Exception as error:  # a bug of ours on odd input: this student only
+        return TaskOutcome(task.student_id, None,
+                           error=f"internal error ({type(error).__name__}: {error})")
+    key = grading_key(exercise_versions_hash(variant), job.policy, task.submitted_at)
+    return TaskOutcome(task.student_id, result, key)
+
+
+def grading_key(versions: str, policy: LatePolicy | None, submitted_at: datetime | None) -> str:
+    """What besides the files decides a result: the exercise versions and, when a
+    time is known, the late policy and that time.  Stored as the result's versions
+    hash, so giving a time (or changing it, or the due date) re-grades by itself
+    instead of keeping an old penalty as "unchanged"."""
+    if policy is None or submitted_at is None:
+        return versions
+    text = f"{versions}|{policy.due.isoformat()}|{policy.per_day}|{policy.max_days}|" \
+           f"{submitted_at.isoformat()}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]

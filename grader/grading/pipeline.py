@@ -13,12 +13,12 @@ import copy
 import dataclasses
 import os
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from grader.errors import GraderError
-from grader.grading.collect import collect_submission, submission_root
+from grader.grading.collect import collect_submission
 from grader.grading.compare import check_case
 from grader.grading.grade import grade_submission
 from grader.model import AssignmentVariant, Probe
@@ -27,12 +27,13 @@ from grader.sandbox.api import ProbeOutcome, SandboxRequest, SandboxResult
 
 if TYPE_CHECKING:
     from grader.authoring.course import Course
+    from grader.grading.times import SubmissionTimes
     from grader.sandbox import Sandbox
 
 # What only ``grade`` needs (course, gradebook, outputs) is imported inside the
 # functions, so that ``check`` (timed by students at every save) starts faster.
 
-TIMESTAMP_FILE = "timestamp.txt"
+TIMESTAMP_FILE = "timestamp.txt"  # nbgrader's exchange record; trusted only when asked
 
 
 def run_check(*, folder: Path) -> GradingResult:
@@ -95,6 +96,8 @@ class SandboxWhenNeeded:
         return self._sandbox
 
 
+
+
 def checkable_variant(variant: AssignmentVariant) -> AssignmentVariant:
     """A released variant with each exercise's practice cases put before its own cases,
     so that one sandbox run per module checks both."""
@@ -146,32 +149,63 @@ def grade_one(
     gradebook_path: Path | None,
     insecure: bool = False,
     submitted_at: datetime | None = None,
+    allow_unlisted: bool = False,
+    times: SubmissionTimes | None = None,
 ) -> GradingResult:
-    """Grade one student (CI): outputs under ``out_dir/<assignment>/<student>/``."""
-    from grader.authoring.course import read_secret
-    from grader.authoring.variant import build_assignment_variant
-    from grader.exports.gradebook import Gradebook, exercise_versions_hash
-    from grader.sandbox import Sandbox
+    """Grade one student (CI): outputs under ``out_dir/<assignment>/<student>/``.
 
-    secret = read_secret(course)
-    assignment = course.assignment(assignment_id)
-    variant = build_assignment_variant(course, assignment_id, student_id, secret)
-    files = collect_submission(submission)
-    when = submitted_at or submission_time(submission)
-    hidden = (str(course.root), str(Path(submission).resolve()))
-    with Sandbox(require_full_isolation=not insecure, hidden_paths=hidden) as sandbox:
-        result = grade_submission(
-            variant=variant,
-            files=files,
-            sandbox=sandbox,
-            submitted_at=when,
-            policy=assignment.late_policy,
-        )
+    The id is checked before it becomes a path; a submission released for another
+    assignment or secret is refused; one that cannot be read is recorded as a zero
+    with why.  The time comes only from ``times`` (or ``submitted_at``)."""
+    from grader.errors import SubmissionError
+    from grader.exports.gradebook import Gradebook, exercise_versions_hash
+    from grader.grading.jobs import grading_key
+    from grader.grading.refused import refused_result
+    from grader.grading.times import SubmissionTimes
+    from grader.sandbox import Sandbox  # here: `check` may need no sandbox at all
+
+    variant = _checked_variant(course, assignment_id, student_id, submission, allow_unlisted)
+    policy = course.assignment(assignment_id).late_policy
+    when = (times or SubmissionTimes(everyone=submitted_at)).time_for(student_id, submission)
+    try:
+        files = collect_submission(submission)
+    except SubmissionError as error:
+        if not Path(submission).exists() and not Path(submission).is_symlink():
+            raise
+        result = refused_result(variant, str(error))
+    else:
+        hidden = (str(course.root), str(Path(submission).resolve()))
+        with Sandbox(require_full_isolation=not insecure, hidden_paths=hidden) as sandbox:
+            result = grade_submission(variant=variant, files=files, sandbox=sandbox,
+                                      submitted_at=when, policy=policy)
     if gradebook_path is not None:
         with Gradebook(gradebook_path) as gradebook:
-            gradebook.record(result, versions_hash=exercise_versions_hash(variant))
+            key = grading_key(exercise_versions_hash(variant), policy, when)
+            gradebook.record(result, versions_hash=key)
     write_student_outputs(result, out_dir)
     return result
+
+
+def _checked_variant(course: Course, assignment_id: str, student_id: str, submission: Path,
+                     allow_unlisted: bool) -> AssignmentVariant:
+    """The student's variant, once the id, the secret and the release record agree."""
+    from grader.authoring.course import read_secret
+    from grader.authoring.fingerprint import secret_fingerprint
+    from grader.authoring.variant import build_assignment_variant
+    from grader.errors import SpecError
+    from grader.grading.provenance import mismatch, release_record
+    from grader.grading.roster_check import check_student_id
+
+    check_student_id(student_id, (s.student_id for s in course.roster),
+                     allow_unlisted=allow_unlisted)
+    secret = read_secret(course)
+    course.assignment(assignment_id)
+    reason = mismatch(release_record(submission), course_id=course.course_id,
+                      assignment_id=assignment_id,
+                      fingerprint=secret_fingerprint(secret, course.course_id))
+    if reason is not None:
+        raise SpecError(f"{submission}: {reason}")
+    return build_assignment_variant(course, assignment_id, student_id, secret)
 
 
 def write_student_outputs(result: GradingResult, out_dir: Path) -> Path:
@@ -190,24 +224,6 @@ def write_student_outputs(result: GradingResult, out_dir: Path) -> Path:
     for name, text in outputs.items():
         _atomic_write(folder / name, text)
     return folder
-
-
-def submission_time(submission: Path) -> datetime:
-    """When the student submitted: ``timestamp.txt`` (nbgrader's convention) when it
-    holds an ISO 8601 time, else the newest modification time of the files."""
-    submission = submission_root(Path(submission))
-    stamp = submission / TIMESTAMP_FILE
-    if stamp.is_file():
-        text = stamp.read_text(encoding="utf-8").strip().removesuffix(" UTC")
-        try:
-            moment = datetime.fromisoformat(text)
-        except ValueError:
-            moment = None
-        if moment is not None:
-            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    files = [submission] if submission.is_file() else submission.rglob("*")
-    times = [p.stat().st_mtime for p in files if p.is_file()]
-    return datetime.fromtimestamp(max(times, default=submission.stat().st_mtime), UTC)
 
 
 def _atomic_write(path: Path, text: str) -> None:

@@ -12,7 +12,7 @@ from grader.cli.demo_submissions import PROFILES
 from grader.grading.batch import grade_batch
 
 REPO = Path(__file__).resolve().parents[2]
-SECRET = b"batch-test-secret"
+SECRET = b"batch-test-secret-0123456789-ABCDEFGH"
 SECRET_ENV = "CNN_GRADER_BATCH_TEST_SECRET"  # where the test course says its secret is
 ASSIGNMENT = "a1"
 EXERCISES = ("conv-output-size", "pool-output-size")

@@ -228,11 +228,12 @@ DUE = datetime(2026, 10, 5, 23, 59, tzinfo=UTC)
     ("file_time", "given", "days", "penalty"),
     [
         (DUE - timedelta(hours=1), None, 0, 0.0),  # files written before the deadline
-        (DUE + timedelta(hours=1), None, 1, 0.25),  # an hour late counts as a day
+        (DUE + timedelta(hours=1), None, 0, 0.0),  # file times are never trusted
+        (DUE + timedelta(days=3), DUE + timedelta(hours=1), 1, 0.25),  # an hour counts as a day
         (DUE - timedelta(hours=1), DUE + timedelta(days=1, hours=1), 2, 0.5),  # given time wins
     ],
 )
-def test_late_penalties_use_the_given_time_else_the_files_times(
+def test_late_penalties_use_the_given_time_never_the_files_times(
     course, tmp_path, file_time, given, days, penalty
 ):
     folder = write_submissions(course, tmp_path / "subs", {"ann": "reference"})

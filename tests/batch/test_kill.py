@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -113,8 +114,11 @@ def test_a_batch_killed_half_way_finishes_on_the_next_run_grading_each_once(
         time.sleep(0.1)
     assert not _alive(helpers), "worker or sandbox processes outlived the killed batch"
 
+    # the same time and policy as the killed command (a changed time would re-grade)
     summary = grade_batch(course=course, assignment_id=ASSIGNMENT, submissions_dir=submissions,
-                          secret=SECRET, gradebook_path=gradebook, workers=2, progress=False)
+                          secret=SECRET, gradebook_path=gradebook, workers=2, progress=False,
+                          policy=course.assignment(ASSIGNMENT).late_policy,
+                          submitted_at=datetime.fromisoformat(SUBMITTED_AT))
     assert (summary.skipped, summary.graded, summary.failures) == (
         committed, STUDENTS - committed, ()
     )

@@ -20,7 +20,7 @@ def generate(course_path: Path, out: Path, *extra: str) -> int:
 
 @pytest.fixture
 def secret(monkeypatch):
-    monkeypatch.setenv("TEST_COURSE_SECRET", "cli-test-secret")
+    monkeypatch.setenv("TEST_COURSE_SECRET", "cli-test-secret-0123456789-ABCDEFGH")
 
 
 def test_validate_summarises_a_valid_course(tmp_path, capsys):

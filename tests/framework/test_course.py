@@ -53,8 +53,8 @@ def test_a_roster_with_bad_and_duplicate_rows_names_every_line(tmp_path):
     roster_path = str(tmp_path / "roster.csv")
     assert problems == [
         f"{roster_path}:5: duplicate student_id 's002' (first on line 3)",
-        f"{roster_path}:6: student_id 'bad id': expected letters, digits, '.', '_' or '-' "
-        "(it names a folder)",
+        f"{roster_path}:6: student_id 'bad id': expected 1 to 64 letters, digits, '.', '_', "
+        "'@' or '-', starting with a letter or digit (it names a folder)",
         f"{roster_path}:7: email 'not-an-email' is not an e-mail address",
         f"{roster_path}:8: expected 3 fields (student_id,name,email), got 2",
     ]
@@ -99,9 +99,10 @@ def test_problems_from_every_file_are_collected_into_one_error(tmp_path):
 
 def test_the_secret_comes_from_the_environment_before_the_file(tmp_path):
     course = load_course(write_course(tmp_path), get_kind=tiny_lookup)
-    (tmp_path / ".course-secret").write_text("from-file\n")
-    assert read_secret(course, environ={"TEST_COURSE_SECRET": "from-env"}) == b"from-env"
-    assert read_secret(course, environ={}) == b"from-file"
+    (tmp_path / ".course-secret").write_text("from-file-0123456789-abcdefghijklmn\n")
+    from_env = "from-env-0123456789-abcdefghijklmn"
+    assert read_secret(course, environ={"TEST_COURSE_SECRET": from_env}) == from_env.encode()
+    assert read_secret(course, environ={}) == b"from-file-0123456789-abcdefghijklmn"
 
 
 def test_a_missing_secret_names_every_place_looked(tmp_path):

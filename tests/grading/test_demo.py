@@ -67,3 +67,36 @@ def test_a_second_demo_into_a_foreign_folder_is_refused(tmp_path):
     )
     assert done.returncode == 2
     assert (tmp_path / "precious.txt").read_text() == "keep me"
+
+
+def test_the_demo_explains_lateness_the_sandbox_and_the_isolation(demo_run):
+    _, done = demo_run
+    late = [line for line in done.stdout.splitlines() if line.strip().startswith("late: ")]
+    assert len(late) == 4 and all("s2026004" in line and "times file" in line for line in late)
+    sandbox = [line for line in done.stdout.splitlines() if line.strip().startswith("sandbox: ")]
+    assert len(sandbox) == 4 and all("s2026005" in line for line in sandbox)
+    assert "Graded under isolation " in done.stdout and "each run gets" in done.stdout
+
+
+def test_submission_times_come_from_an_instructor_times_file_not_the_submissions(demo_run):
+    out, _ = demo_run
+    submissions = out / "submissions" / "a1-sizes-and-counts"
+    assert not list(submissions.rglob("timestamp.txt"))
+    rows = (submissions.parent / "a1-sizes-and-counts.times.csv").read_text().splitlines()
+    assert rows[0] == "Student ID,Submitted at" and len(rows) == 7
+
+
+def test_the_demo_makes_a_strong_secret_of_its_own_readable_only_by_its_owner(demo_run):
+    out, done = demo_run
+    secret = out / ".demo-secret"
+    assert secret.stat().st_mode & 0o777 == 0o600
+    assert len(secret.read_text().strip()) >= 43  # 256 random bits, URL-safe base64
+    assert str(secret) in done.stdout
+
+
+def test_the_demo_ends_by_writing_one_class_report_per_assignment(demo_run):
+    out, done = demo_run
+    for assignment in ("a1-sizes-and-counts", "a2-by-hand", "a3-implementation", "a4-tinycnn"):
+        report = out / f"report-{assignment}.html"
+        assert f"Class report (open in a browser): {report}" in done.stdout
+        assert "<svg" in report.read_text(encoding="utf-8")  # plots inline (matplotlib)

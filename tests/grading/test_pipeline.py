@@ -95,6 +95,7 @@ def test_grade_one_writes_gradescope_junit_feedback_and_the_gradebook(course, tm
         out_dir=tmp_path / "out",
         gradebook_path=tmp_path / "gb.db",
         insecure=True,
+        submitted_at=datetime(2026, 3, 2, 10, 0, tzinfo=UTC),  # a timestamp.txt is not trusted
     )
     folder = tmp_path / "out" / "hw" / "bob"
     assert json.loads((folder / "results.json").read_text())["score"] == result.score
@@ -175,9 +176,11 @@ def test_nbgrader_style_folders_are_read_one_level_down(course, sandbox, tmp_pat
     (inner / "timestamp.txt").write_text("2026-03-05T00:00:00+00:00")
     files = collect_submission(tmp_path / "ada")
     assert grade_files(course, files, sandbox).score > 0
-    from grader.grading.pipeline import submission_time
+    from grader.grading.times import SubmissionTimes
 
-    assert submission_time(tmp_path / "ada").day == 5
+    assert SubmissionTimes().time_for("ada", tmp_path / "ada") is None  # not trusted by default
+    trusted = SubmissionTimes(trust_nbgrader=True).time_for("ada", tmp_path / "ada")
+    assert trusted is not None and trusted.day == 5
 
 
 def test_an_oversized_module_is_reported_as_such_not_as_missing(course, sandbox, tmp_path):

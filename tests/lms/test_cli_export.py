@@ -14,7 +14,7 @@ from .moodle_reader import read_quiz
 
 @pytest.fixture(autouse=True)
 def secret(monkeypatch):
-    monkeypatch.setenv("CNN_GRADER_SECRET", "cli-export-secret")
+    monkeypatch.setenv("CNN_GRADER_SECRET", "cli-export-secret-0123456789-ABCDEFGH")
 
 
 def test_export_moodle_writes_n_variants_per_exercise(tmp_path, capsys):

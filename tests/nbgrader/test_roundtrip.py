@@ -70,7 +70,7 @@ def _write_course(root: Path) -> Path:
 
 
 def _cnn_grader(*args: str, cwd: Path) -> None:
-    env = dict(os.environ, **{SECRET_ENV: "roundtrip-secret"})
+    env = dict(os.environ, **{SECRET_ENV: "roundtrip-secret-0123456789-ABCDEFGI"})
     done = subprocess.run([sys.executable, "-m", "grader", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -80,7 +80,7 @@ def _variant(course_yml: Path, student: str) -> AssignmentVariant:
     from grader.authoring.variant import build_assignment_variant, load_course
 
     return build_assignment_variant(load_course(course_yml), ASSIGNMENT, student,
-                                    b"roundtrip-secret")
+                                    b"roundtrip-secret-0123456789-ABCDEFGI")
 
 
 def _solutions(variant: AssignmentVariant) -> dict[str, str]:
@@ -207,7 +207,7 @@ def test_nothing_a_student_receives_contains_the_secret_or_another_students_key(
     assert handed_out
     for path in handed_out:
         text = path.read_text(encoding="utf-8")
-        assert "roundtrip-secret" not in text, path
+        assert "roundtrip-secret-0123456789-ABCDEFGI" not in text, path
         assert '"scope": "all"' not in text, path  # only public keys travel with notebooks
 
 

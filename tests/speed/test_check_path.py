@@ -25,10 +25,11 @@ CHECK_MODULES = frozenset({
     "grader.grading.collect", "grader.grading.compare", "grader.grading.locate",
     "grader.grading.literal_answers", "grader.grading.notebook_cells",
     "grader.grading.exception_hints", "grader.grading.gradient_hints",
+    "grader.grading.owner_read",
     "grader.authoring", "grader.authoring.public_cases", "grader.authoring.answer_forms",
     "grader.authoring.late",
     "grader.exports", "grader.exports.check_report", "grader.exports.feedback",
-    "grader.exports.filters",
+    "grader.exports.filters", "grader.exports.cells",
     # the sandbox package's __init__ imports its Sandbox, even when check starts none
     "grader.sandbox", "grader.sandbox.api", "grader.sandbox.checks",
     "grader.sandbox.isolation", "grader.sandbox.confine", "grader.sandbox.sandbox",

@@ -50,10 +50,12 @@ class Classroom:
         return folder
 
     def grade(self, *extra: str) -> int:
-        """``cnn-grader grade`` in this process; afterwards no process it started is left."""
+        """``cnn-grader grade`` in this process; afterwards no process it started is left
+        (children that lived before it, such as other tests' warm sandboxes, are not its)."""
+        before = set(live_children(wait=0.0))
         code = main(["grade", "--assignment", ASSIGNMENT, "--course", str(self.course_yml),
                      "--out", str(self.out), "--workers", "1", "--insecure", *extra])
-        assert live_children() == [], "grading left processes behind"
+        assert live_children(ignore=before) == [], "grading left processes behind"
         return code
 
     def grade_batch(self, *extra: str) -> int:
@@ -84,9 +86,9 @@ class Classroom:
         return found
 
 
-def live_children(wait: float = 5.0) -> list[int]:
-    """Pids of this process's live children (but multiprocessing's resource tracker),
-    after giving them ``wait`` s to exit."""
+def live_children(wait: float = 5.0, ignore: set[int] = frozenset()) -> list[int]:
+    """Pids of this process's live children (but multiprocessing's resource tracker
+    and ``ignore``), after giving them ``wait`` s to exit."""
     deadline = time.monotonic() + wait
     while True:
         found = []
@@ -97,7 +99,8 @@ def live_children(wait: float = 5.0) -> list[int]:
                 fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            if int(fields[1]) == os.getpid() and fields[0] != "Z" and not _helper(entry):
+            if (int(fields[1]) == os.getpid() and fields[0] != "Z"
+                    and int(entry.name) not in ignore and not _helper(entry)):
                 found.append(int(entry.name))
         if not found or time.monotonic() > deadline:
             return found

@@ -35,6 +35,7 @@ from grader.grading.roster_check import plan_batch
 from grader.grading.tally import BatchSummary, Tally
 from grader.grading.times import SubmissionTimes
 
+VARIANT_STORE = ".variants"  # beside the gradebook, a folder the sandbox never sees
 PROVENANCE_SAMPLE = 5  # folders whose release record decides whether the whole run is wrong
 
 
@@ -87,7 +88,8 @@ def grade_batch(
     times = times or SubmissionTimes(everyone=submitted_at,
                                      source="the given time" if submitted_at else "")
     hidden = private_paths(course, submissions_dir, gradebook_path, out_dir)
-    job = GradingJob(course, assignment_id, secret, insecure, policy, hidden)
+    job = GradingJob(course, assignment_id, secret, insecure, policy, hidden,
+                     variant_store=Path(gradebook_path).parent / VARIANT_STORE)
     folders = {p.name: p for p in student_folders(Path(submissions_dir))}
     plan = plan_batch(folders, (s.student_id for s in course.roster),
                       allow_unlisted=allow_unlisted)

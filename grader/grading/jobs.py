@@ -10,11 +10,12 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Protocol
 
 from grader.authoring.course import Course
 from grader.authoring.late import LatePolicy
-from grader.authoring.variant import build_assignment_variant
+from grader.authoring.variant_store import cached_assignment_variant
 from grader.errors import CnnGraderError
 from grader.exports.gradebook import exercise_versions_hash
 from grader.grading.grade import grade_submission
@@ -37,6 +38,7 @@ class GradingJob:
     insecure: bool = False
     policy: LatePolicy | None = None
     hidden_paths: tuple[str, ...] = ()  # covered in every sandbox child (see grade_batch)
+    variant_store: Path | None = None  # kept variants (authoring.variant_store); None: rebuild
 
 
 @dataclass(frozen=True)
@@ -81,8 +83,9 @@ def grade_task(job: GradingJob, task: SubmissionTask, sandbox: Sandbox) -> TaskO
     zero record, and any failure of ours becomes this student's error (retried on
     the next run), never an exception out of the worker."""
     try:
-        variant = build_assignment_variant(
-            job.course, job.assignment_id, task.student_id, job.secret
+        variant = cached_assignment_variant(
+            job.course, job.assignment_id, task.student_id, job.secret,
+            folder=job.variant_store,
         )
         if task.refused is not None:
             result = refused_result(variant, task.refused)

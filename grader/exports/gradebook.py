@@ -14,9 +14,11 @@ database.
 
 from __future__ import annotations
 
+import functools
+import operator
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import astuple, fields, replace
+from dataclasses import fields, replace
 from pathlib import Path
 
 from grader.errors import GraderError
@@ -166,14 +168,14 @@ class Gradebook:
         summary, checks = result_rows(
             result, versions_hash=versions_hash, graded_at=graded_at or utc_now()
         )
-        key = astuple(summary)[:3]
+        key = _values(summary)[:3]
         where = "course_id = ? AND assignment_id = ? AND student_id = ?"
         with self._transaction():
             self._db.execute(f"DELETE FROM results WHERE {where}", key)
             self._db.execute(f"DELETE FROM checks WHERE {where}", key)
-            self._db.execute(_insert_sql("results", ResultRow), astuple(summary))
-            self._db.executemany(_insert_sql("checks", CheckRow), map(astuple, checks))
-            self._db.execute(_insert_sql("history", ResultRow), astuple(summary))
+            self._db.execute(_insert_sql("results", ResultRow), _values(summary))
+            self._db.executemany(_insert_sql("checks", CheckRow), map(_values, checks))
+            self._db.execute(_insert_sql("history", ResultRow), _values(summary))
 
     def current(self, course_id: str, assignment_id: str) -> list[ResultRow]:
         """Current results of an assignment, by student id."""
@@ -252,3 +254,16 @@ class Gradebook:
                   for check in self.checks(course_id, assignment_id, row.student_id)]
         write_table(path, long_table(checks))
         return len(checks)
+
+
+def _values(row: ResultRow | CheckRow) -> tuple:
+    """The row's fields in column order.  Rows hold only flat values, so this is
+    ``dataclasses.astuple`` without its recursive deep copy (a third of the parent's
+    time per recorded submission)."""
+    return _getter(type(row))(row)
+
+
+@functools.cache
+def _getter(row_type: type) -> operator.attrgetter:
+    return operator.attrgetter(*(field.name for field in fields(row_type)))
+

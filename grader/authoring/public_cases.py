@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from grader.authoring.answer_forms import decode_forms, encode_forms
+from grader.authoring.release_files import read_plain
 from grader.errors import SpecError
 from grader.model import (
     AssignmentVariant,
@@ -243,7 +244,7 @@ def load_public_cases(path: Path | str) -> AssignmentVariant:
         folder = folder / DATA_DIR
     document_path = folder / "public.json"
     try:
-        document = json.loads(document_path.read_text(encoding="utf-8"))
+        document = json.loads(read_plain(document_path).decode("utf-8"))
     except FileNotFoundError:
         raise SpecError(
             f"no readable public cases: there is no file {document_path.absolute()} "
@@ -254,9 +255,14 @@ def load_public_cases(path: Path | str) -> AssignmentVariant:
         raise SpecError(f"cannot read the public cases ({error.__class__.__name__}: {error})",
                         where=str(document_path)) from None
     arrays: dict[str, np.ndarray] = {}
-    if (folder / "public.npz").is_file():
-        with np.load(folder / "public.npz", allow_pickle=False) as npz:
-            arrays = {name: npz[name] for name in npz.files}
+    if (folder / "public.npz").exists():
+        try:
+            data = io.BytesIO(read_plain(folder / "public.npz"))
+            with np.load(data, allow_pickle=False) as npz:
+                arrays = {name: npz[name] for name in npz.files}
+        except (OSError, ValueError) as error:
+            raise SpecError(f"cannot read the public arrays ({error.__class__.__name__}: "
+                            f"{error})", where=str(folder / "public.npz")) from None
     exercises = tuple(_decode_exercise(e, arrays) for e in document["exercises"])
     return AssignmentVariant(
         course_id=document["course_id"],

@@ -166,3 +166,21 @@ def test_without_cnn_grader_test_public_still_names_the_mistake(folder, variant,
     assert "(mistake: kernel_flipped)" in tests.stdout and flipped.explanation in tests.stdout
     assert "the answer is still None" in tests.stdout  # the graded OUTPUT, by its form
     assert "OUTPUT is still None (replace" not in tests.stdout  # not the grader's words
+
+
+def test_check_never_reads_a_planted_link_or_fifo_in_the_release_data(folder, tmp_path):
+    """`.cnn-grader/public.json` is in the student's folder: a symbolic link there (to
+    a classmate's public cases, say) or a FIFO is refused with the file named, never
+    followed, and `check` does not hang."""
+    data = folder / ".cnn-grader"
+    elsewhere = tmp_path / "classmate-public.json"
+    elsewhere.write_bytes((data / "public.json").read_bytes())
+    (data / "public.json").unlink()
+    (data / "public.json").symlink_to(elsewhere)
+    done = run_cli("check", str(folder))
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "public.json" in done.stderr and "cannot read the public cases" in done.stderr
+    (data / "public.json").unlink()
+    os.mkfifo(data / "public.json")
+    done = run_cli("check", str(folder))  # would block forever on a plain open()
+    assert done.returncode == 2 and "public.json" in done.stderr

@@ -27,6 +27,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from results_md import replace_section  # bench/ is the script's folder
+
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
@@ -183,16 +185,9 @@ def report(results: dict) -> str:
     return "\n".join(lines)
 
 
-def write_section(text: str, path: Path = REPO / "bench" / "RESULTS.md") -> None:
-    """Replace our section of RESULTS.md (from its heading to the next ``## ``) only."""
-    old = path.read_text() if path.exists() else "# Benchmark results\n"
-    start = old.find(SECTION)
-    if start < 0:
-        new = old.rstrip() + "\n\n" + text
-    else:
-        end = old.find("\n## ", start + len(SECTION))
-        new = old[:start] + text.rstrip() + "\n\n" + (old[end + 1:] if end >= 0 else "")
-    path.write_text(new.rstrip() + "\n")
+def write_section(text: str) -> None:
+    """Replace this bench's section of RESULTS.md only (``bench/results_md.py``)."""
+    replace_section(SECTION, text)
 
 
 def main() -> None:

@@ -29,6 +29,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from results_md import replace_section  # bench/ is the script's folder
+
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).with_name("RESULTS.md")
 SECTION = "## nbgrader autograde vs ours"
@@ -187,16 +189,9 @@ def report(n: int, one: tuple[float, float], all_: tuple[float, float], ours: tu
     ])
 
 
-def write_section(text: str, path: Path = RESULTS) -> None:
-    """Replace this section of RESULTS.md (up to the next ``## `` heading) or append it."""
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    start = old.find(SECTION)
-    if start < 0:
-        path.write_text(old.rstrip("\n") + "\n\n" + text, encoding="utf-8")
-        return
-    end = old.find("\n## ", start + len(SECTION))
-    rest = "" if end < 0 else old[end + 1:]
-    path.write_text(old[:start] + text + ("\n" + rest if rest else ""), encoding="utf-8")
+def write_section(text: str) -> None:
+    """Replace this bench's section of RESULTS.md only (``bench/results_md.py``)."""
+    replace_section(SECTION, text)
 
 
 def main(argv: list[str] | None = None) -> int:

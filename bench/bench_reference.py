@@ -24,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from results_md import replace_section  # bench/ is the script's folder
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -166,16 +167,9 @@ def report(ours: dict, t64: dict, t32: dict, threads: int, how: str, error: floa
     return "\n".join([*lines, "", *NOTES]) + "\n"
 
 
-def write_section(text: str, path: Path = RESULTS) -> None:
-    """Replace our section of RESULTS.md (up to the next ``## `` heading) or append it."""
-    old = path.read_text() if path.exists() else "# Benchmark results\n"
-    start = old.find(SECTION)
-    if start < 0:
-        path.write_text(old.rstrip("\n") + "\n\n" + text)
-        return
-    end = old.find("\n## ", start + len(SECTION))
-    rest = "" if end < 0 else old[end + 1:]
-    path.write_text(old[:start] + text + ("\n" + rest if rest else ""))
+def write_section(text: str) -> None:
+    """Replace this bench's section of RESULTS.md only (``bench/results_md.py``)."""
+    replace_section(SECTION, text)
 
 
 def main(argv: list[str] | None = None) -> int:

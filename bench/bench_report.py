@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+from results_md import replace_section  # bench/ is the script's folder
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -140,16 +141,9 @@ def main() -> None:
         write_section(text)
 
 
-def write_section(text: str, path: Path = RESULTS) -> None:
-    """Replace this section of RESULTS.md (up to the next ``## `` heading) or append it."""
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    start = old.find(SECTION + "\n")
-    if start < 0:
-        path.write_text(old.rstrip("\n") + "\n\n" + text, encoding="utf-8")
-        return
-    end = old.find("\n## ", start + len(SECTION))
-    rest = old[end + 1:] if end >= 0 else ""
-    path.write_text(old[:start] + text + ("\n" + rest if rest else ""), encoding="utf-8")
+def write_section(text: str) -> None:
+    """Replace this bench's section of RESULTS.md only (``bench/results_md.py``)."""
+    replace_section(SECTION, text)
 
 
 if __name__ == "__main__":

@@ -34,6 +34,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from results_md import replace_section  # bench/ is the script's folder
+
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
@@ -276,16 +278,8 @@ def main() -> None:
 
 
 def write_section(text: str) -> None:
-    """Replace this bench's section of RESULTS.md (heading to the next ``## ``) only."""
-    path = REPO / "bench" / "RESULTS.md"
-    old = path.read_text(encoding="utf-8")
-    start = old.find(SECTION)
-    if start < 0:
-        new = old.rstrip() + "\n\n" + text
-    else:
-        end = old.find("\n## ", start + len(SECTION))
-        new = old[:start] + text.rstrip() + "\n\n" + (old[end + 1:] if end >= 0 else "")
-    path.write_text(new.rstrip() + "\n", encoding="utf-8")
+    """Replace this bench's section of RESULTS.md only (``bench/results_md.py``)."""
+    replace_section(SECTION, text)
 
 
 if __name__ == "__main__":

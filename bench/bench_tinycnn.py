@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from results_md import replace_section  # bench/ is the script's folder
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -63,15 +64,8 @@ def torch_fit(torch, x, y, init, orders, dtype):
 
 
 def write_section(text: str, path: Path, section: str) -> None:
-    """Replace ``section`` of RESULTS.md (up to the next ``## `` heading) or append it."""
-    old = path.read_text() if path.exists() else "# Benchmark results\n"
-    start = old.find(section + "\n")
-    if start < 0:
-        path.write_text(old.rstrip("\n") + "\n\n" + text)
-        return
-    end = old.find("\n## ", start + len(section))
-    rest = "" if end < 0 else old[end + 1:]
-    path.write_text(old[:start] + text + ("\n" + rest if rest else ""))
+    """Replace this bench's section of RESULTS.md only (``bench/results_md.py``)."""
+    replace_section(section, text, path)
 
 
 def best_of(rounds: int, jobs: dict) -> dict[str, float]:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from grader.authoring.course import Course, load_course, read_secret
 from grader.authoring.fingerprint import new_secret
+from grader.authoring.late import LatePolicy
 from grader.authoring.release import write_release
 from grader.authoring.variant import build_assignment_variant
 from grader.cli.demo_submissions import PROFILES, reference_files
@@ -43,7 +44,7 @@ class DemoRun:
     profiles: tuple[tuple[str, str], ...]  # (student id, profile)
     secret_note: str
     reports: tuple[Path, ...] = ()  # one HTML class report per assignment
-    course_path: Path | None = None
+    late_policies: tuple[tuple[str, LatePolicy | None], ...] = ()  # (assignment, policy)
 
 
 def find_course_file(start: Path | None = None) -> Path:
@@ -124,8 +125,8 @@ def run_demo(
             html_path=out_dir / f"report-{assignment_id}.html",
             feedback_root=out_dir / "graded", secret=secret,
         ))
-    return DemoRun(out_dir, course.course_id, ids, profiles, note, tuple(reports),
-                   course.root / "course.yml" if course_path is None else Path(course_path))
+    policies = tuple((a, course.assignment(a).late_policy) for a in ids)
+    return DemoRun(out_dir, course.course_id, ids, profiles, note, tuple(reports), policies)
 
 
 def times_file(submissions: Path) -> Path:
@@ -188,9 +189,7 @@ def gradebook_table(run: DemoRun, assignment_id: str) -> str:
 
 def assignment_notes(run: DemoRun, assignment_id: str) -> list[str]:
     """Under the table: why someone is late and what the sandbox stopped."""
-    policy = None
-    if run.course_path is not None:
-        policy = load_course(run.course_path).assignment(assignment_id).late_policy
+    policy = dict(run.late_policies).get(assignment_id)
     submissions = run.out_dir / "submissions" / assignment_id
     with Gradebook(run.out_dir / "gradebook.db") as gradebook:
         rows = gradebook.current(run.course_id, assignment_id)
@@ -198,7 +197,7 @@ def assignment_notes(run: DemoRun, assignment_id: str) -> list[str]:
     notes = late_lines(rows, policy, f"the times file {times_file(submissions).name}")
     for student_id, profile in run.profiles:
         if profile == "malicious" and student_id in checks:
-            notes.append(sandbox_line(student_id, checks[student_id]))
+            notes.append(sandbox_line(student_id, checks[student_id], rows[0].isolation))
     return notes
 
 

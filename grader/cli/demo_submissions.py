@@ -38,17 +38,18 @@ CODE_BUGS: Mapping[str, str] = MappingProxyType(
     }
 )
 
+ATTEMPTED_PATHS = ("/proc/1/environ", "../results.json", "/root/.course-secret")
 MALICIOUS_SOURCE = b"""\
 import os, sys
 print("PASSED: score 100/100")
-for path in ("/proc/1/environ", "../results.json", "/root/.course-secret"):
+for path in %s:
     try:
         open(path, "w").write("owned")
     except OSError:
         pass
 os.environ.get("CNN_GRADER_SECRET")
 sys.exit(0)
-"""
+""" % repr(ATTEMPTED_PATHS).encode()
 
 
 def literal(value: Any) -> str:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 
 from grader.authoring.late import LatePolicy
+from grader.cli.demo_submissions import ATTEMPTED_PATHS
 from grader.exports.feedback import format_score
 from grader.exports.gradebook_rows import CheckRow, ResultRow
 
@@ -22,7 +23,6 @@ LAYERS = {
     "rlimits": "CPU, memory and file limits",
     "nproc-cap": "a process-count cap for the whole run",
 }
-ATTEMPTS = ("/proc/1/environ", "../results.json", "/root/.course-secret")  # demo_submissions
 
 
 def late_lines(rows: Sequence[ResultRow], policy: LatePolicy | None,
@@ -44,15 +44,16 @@ def late_lines(rows: Sequence[ResultRow], policy: LatePolicy | None,
     return lines
 
 
-def sandbox_line(student_id: str, checks: Sequence[CheckRow]) -> str:
+def sandbox_line(student_id: str, checks: Sequence[CheckRow], isolation: str) -> str:
     """What the malicious demo submission tried, and what the grader reported."""
     reasons = sorted({re.sub(r"^.*?\.py: ", "", c.message) for c in checks
                       if c.status != "passed"})
     said = "; ".join(reasons[:2]) + (f" and {len(reasons) - 2} more" if len(reasons) > 2 else "")
+    unseen = "inside its run none of those files exist; " if "pivot_root" in isolation else ""
     return (
-        f"sandbox: {student_id} tried to overwrite {', '.join(ATTEMPTS)} and printed a fake "
-        f"'PASSED: score 100/100'; inside its run none of those files exist and its output is "
-        f"never parsed; every module was graded 0 ({said})"
+        f"sandbox: {student_id} tried to overwrite {', '.join(ATTEMPTED_PATHS)} and printed a "
+        f"fake 'PASSED: score 100/100'; {unseen}its output is never parsed; every module was "
+        f"graded 0 ({said})"
     )
 
 

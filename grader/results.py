@@ -98,3 +98,14 @@ class GradingResult:
         return tuple(
             check.mistake_id for ex in self.exercises for check in ex.checks if check.mistake_id
         )
+
+
+def format_score(value: float) -> str:
+    """A score as students read it: at most two decimals, no trailing zeros.
+
+    Points split over cases give values such as 21.333333; ``:g`` printed those
+    as ``21.3333``, which looks like false precision next to whole points.  Kept
+    here, beside the scores, so that ``check``'s report needs no Markdown writer.
+    """
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text

@@ -6,15 +6,19 @@ through ``register``; this module only assembles them and turns our exceptions i
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 from grader import __version__
-from grader.cli.help import SECRET_EPILOG, show_defaults
 from grader.errors import CnnGraderError, GraderError
+
+if TYPE_CHECKING:  # argparse is imported when a parser is built: `check` needs none
+    import argparse
 
 COMMAND_MODULES = (
     "grader.cli.instructor",
@@ -48,6 +52,10 @@ COMMAND_HOMES = {
 
 def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentParser:
     """The parser with the subcommands of ``modules`` (default: every one installed)."""
+    import argparse
+
+    from grader.cli.help import SECRET_EPILOG, show_defaults
+
     parser = argparse.ArgumentParser(
         prog="cnn-grader",
         description="Per-student randomized, auto-graded exercises on convolutional networks.",
@@ -70,11 +78,13 @@ def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentP
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``cnn-grader`` console script; returns the exit code."""
     argv = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser(_modules_for(argv))
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return 0
+    args = _plain_check(argv)
+    if args is None:
+        parser = build_parser(_modules_for(argv))
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return 0
     try:
         code = int(args.func(args) or 0)
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
@@ -100,6 +110,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 3
+
+
+def _plain_check(argv: Sequence[str]) -> SimpleNamespace | None:
+    """``check`` with at most a folder: the arguments argparse would give, without
+    building a parser (argparse and the parser are a tenth of ``check``'s own start-up).
+    Anything else (an option, ``--help``, a second folder, an error) returns None and
+    goes through argparse, so its help and its messages stay argparse's own."""
+    if not argv or argv[0] != "check" or len(argv) > 2 or any(
+            word.startswith("-") for word in argv[1:]):
+        return None
+    from grader.cli.grading import run_check_command
+
+    folder = Path(argv[1]) if len(argv) == 2 else Path(".")
+    return SimpleNamespace(command="check", folder=folder, func=run_check_command)
 
 
 def _modules_for(argv: Sequence[str]) -> Sequence[str]:

@@ -10,8 +10,7 @@ say the same words, mistake names included.
 
 from __future__ import annotations
 
-from grader.exports.feedback import format_score
-from grader.results import CheckResult, ExerciseResult, GradingResult
+from grader.results import CheckResult, ExerciseResult, GradingResult, format_score
 
 PRACTICE_PREFIX = "practice."
 MARK = {"passed": "PASS", "partial": "PART", "failed": "FAIL", "error": "FAIL",

@@ -10,7 +10,6 @@ stay hidden.
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -52,6 +51,8 @@ def _first_axis_hint(got: np.ndarray, want: np.ndarray) -> str | None:
 
 def _factor_text(factor: float) -> str:
     """``4``, ``1/4``, ``-2`` or ``0.731``: simple fractions as such, others rounded."""
+    from fractions import Fraction  # here: `check` of right answers never needs it
+
     near = Fraction(factor).limit_denominator(64)
     if abs(float(near) - factor) <= 1e-6 * abs(factor):
         return str(near)

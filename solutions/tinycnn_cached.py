@@ -1,0 +1,91 @@
+"""``tinycnn_loss`` for a gradient check: the same floats, without redoing the shared layers.
+
+A numerical gradient of TinyCNN's loss evaluates it twice per parameter (228 times
+for the 114 parameters) on inputs that differ from one base in a single array.  When
+only ``dense_w`` or ``dense_b`` differs, the convolution, ReLU and pooling of the base
+are the same; when only ``conv_b`` differs, the convolution's product is.
+:class:`CachedTinyLoss` keeps those from the base and runs, for each evaluation,
+exactly the operations ``tinycnn_forward`` and ``tinycnn_loss`` run after them, on
+arrays of the same shapes, strides and values: every loss is the same float, bit for
+bit (tests/tinycnn/test_cached_loss.py compares it with ``tinycnn_loss``).
+
+Not a reference topic (this module is not in ``REFERENCE_MODULES``): nothing here is
+shown to students.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+_NAMES = ("x", "y", "conv_w", "conv_b", "dense_w", "dense_b")
+_TINY = np.finfo(np.float64).tiny
+
+
+class CachedTinyLoss:
+    """``tinycnn_loss`` with the layers shared with ``base`` (keyword inputs) kept.
+
+    Called like ``tinycnn_loss(**arguments)``.  An argument counts as the base's
+    only when it *is* the base's object (``is``), so a caller that changes an array
+    in place or passes an equal copy gets the full computation.
+    """
+
+    arguments = _NAMES  # the keyword arguments of ``tinycnn_loss``, all required
+
+    def __init__(self, base: dict) -> None:
+        self._base = {name: base[name] for name in _NAMES}
+        x = np.asarray(base["x"], dtype=np.float64)
+        conv_w = np.asarray(base["conv_w"], dtype=np.float64)
+        self._y = np.asarray(base["y"])
+        self._shape = _conv_shape(x, conv_w)
+        self._cols = _columns(x, conv_w.shape[-1])
+        self._products = _products(self._cols, conv_w, self._shape)
+        self._pooled = _pooled(self._products, base["conv_b"], self._shape)
+
+    def __call__(self, **arguments) -> float:
+        changed = [name for name in _NAMES if arguments[name] is not self._base[name]]
+        if not changed or set(changed) <= {"dense_w", "dense_b"}:
+            pooled = self._pooled
+        elif changed == ["conv_b"]:
+            pooled = _pooled(self._products, arguments["conv_b"], self._shape)
+        elif set(changed) <= {"conv_w", "conv_b"}:
+            conv_w = np.asarray(arguments["conv_w"], dtype=np.float64)
+            products = _products(self._cols, conv_w, self._shape)
+            pooled = _pooled(products, arguments["conv_b"], self._shape)
+        else:  # x or y changed: nothing shared
+            return CachedTinyLoss(arguments)(**arguments)
+        return _loss(pooled, arguments["dense_w"], arguments["dense_b"], self._y)
+
+
+def _conv_shape(x: np.ndarray, conv_w: np.ndarray) -> tuple[int, int, int, int, int]:
+    k = conv_w.shape[-1]
+    return x.shape[0], x.shape[2] - k + 1, x.shape[3] - k + 1, conv_w.shape[0], k
+
+
+def _columns(x: np.ndarray, k: int) -> np.ndarray:
+    """As ``tinycnn_forward``: one row per output position (im2col)."""
+    windows = np.lib.stride_tricks.sliding_window_view(x[:, 0], (k, k), axis=(1, 2))
+    n, oh, ow = windows.shape[0], windows.shape[1], windows.shape[2]
+    return windows.reshape(n * oh * ow, k * k)
+
+
+def _products(cols: np.ndarray, conv_w: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    n, oh, ow, f, k = shape
+    return (cols @ conv_w.reshape(f, k * k).T).reshape(n, oh, ow, f).transpose(0, 3, 1, 2)
+
+
+def _pooled(z: np.ndarray, conv_b, shape: tuple[int, ...]) -> np.ndarray:
+    n, oh, ow, f, _ = shape
+    a = np.maximum(z + np.reshape(conv_b, (1, -1, 1, 1)), 0.0)
+    ph, pw = oh // 2, ow // 2
+    return a[:, :, : 2 * ph, : 2 * pw].reshape(n, f, ph, 2, pw, 2).max(axis=(3, 5))
+
+
+def _loss(pooled: np.ndarray, dense_w, dense_b, y: np.ndarray) -> float:
+    """The dense layer, softmax and mean cross-entropy, as ``tinycnn_forward``/``_loss``."""
+    dense_w = np.asarray(dense_w, dtype=np.float64)
+    n = pooled.shape[0]
+    logits = pooled.reshape(n, -1) @ dense_w.T + np.asarray(dense_b, dtype=np.float64)
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    probs = shifted / shifted.sum(axis=1, keepdims=True)
+    picked = probs[np.arange(len(probs)), y]
+    return float(-np.mean(np.log(np.maximum(picked, _TINY))))

@@ -35,7 +35,8 @@ class CachedTinyLoss:
         self._base = {name: base[name] for name in _NAMES}
         x = np.asarray(base["x"], dtype=np.float64)
         conv_w = np.asarray(base["conv_w"], dtype=np.float64)
-        self._y = np.asarray(base["y"])
+        y = np.asarray(base["y"])
+        self._picks = (np.arange(x.shape[0]), y)  # probs[arange(N), y], as tinycnn_loss
         self._shape = _conv_shape(x, conv_w)
         self._cols = _columns(x, conv_w.shape[-1])
         self._products = _products(self._cols, conv_w, self._shape)
@@ -53,7 +54,7 @@ class CachedTinyLoss:
             pooled = _pooled(products, arguments["conv_b"], self._shape)
         else:  # x or y changed: nothing shared
             return CachedTinyLoss(arguments)(**arguments)
-        return _loss(pooled, arguments["dense_w"], arguments["dense_b"], self._y)
+        return _loss(pooled, arguments["dense_w"], arguments["dense_b"], self._picks)
 
 
 def _conv_shape(x: np.ndarray, conv_w: np.ndarray) -> tuple[int, int, int, int, int]:
@@ -80,12 +81,17 @@ def _pooled(z: np.ndarray, conv_b, shape: tuple[int, ...]) -> np.ndarray:
     return a[:, :, : 2 * ph, : 2 * pw].reshape(n, f, ph, 2, pw, 2).max(axis=(3, 5))
 
 
-def _loss(pooled: np.ndarray, dense_w, dense_b, y: np.ndarray) -> float:
-    """The dense layer, softmax and mean cross-entropy, as ``tinycnn_forward``/``_loss``."""
+def _loss(pooled: np.ndarray, dense_w, dense_b, picks: tuple) -> float:
+    """The dense layer, softmax and mean cross-entropy, as ``tinycnn_forward``/``_loss``.
+
+    The reductions are the ufuncs that ``ndarray.max``, ``.sum`` and ``np.mean`` call
+    (``np.mean`` of a 1-D float64 array is ``add.reduce`` divided by the count), without
+    their Python wrappers: this runs hundreds of times per check.
+    """
     dense_w = np.asarray(dense_w, dtype=np.float64)
     n = pooled.shape[0]
     logits = pooled.reshape(n, -1) @ dense_w.T + np.asarray(dense_b, dtype=np.float64)
-    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
-    probs = shifted / shifted.sum(axis=1, keepdims=True)
-    picked = probs[np.arange(len(probs)), y]
-    return float(-np.mean(np.log(np.maximum(picked, _TINY))))
+    shifted = np.exp(logits - np.maximum.reduce(logits, axis=1, keepdims=True))
+    probs = shifted / np.add.reduce(shifted, axis=1, keepdims=True)
+    logs = np.log(np.maximum(probs[picks], _TINY))
+    return float(-(np.add.reduce(logs) / logs.shape[0]))

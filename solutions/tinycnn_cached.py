@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
-_NAMES = ("x", "y", "conv_w", "conv_b", "dense_w", "dense_b")
+PARAMETERS = ("conv_w", "conv_b", "dense_w", "dense_b")
+_NAMES = ("x", "y", *PARAMETERS)
 _TINY = np.finfo(np.float64).tiny
 
 
@@ -56,6 +57,49 @@ class CachedTinyLoss:
             return CachedTinyLoss(arguments)(**arguments)
         return _loss(pooled, arguments["dense_w"], arguments["dense_b"], self._picks)
 
+    def differences(self, name: str, epsilon: float) -> np.ndarray | None:
+        """``numerical_gradient(self, base, name, epsilon)`` for a parameter, at once.
+
+        The same shifted arrays as that loop (``+= epsilon``, then ``-= 2 * epsilon``);
+        every matrix product by its own 2-D matmul on the same shapes and strides as in
+        ``tinycnn_forward``; the elementwise steps and the maxima (exact in any batch)
+        for all shifts together; the 3-term class sums along the last axis, and each
+        mean by ``add.reduce`` of its own row.  None for ``x`` or ``y``.
+        """
+        if name not in PARAMETERS:
+            return None
+        base = np.array(self._base[name], dtype=np.float64)
+        shifted = []
+        for index in np.ndindex(base.shape):
+            up = base.copy()
+            up[index] += epsilon
+            down = up.copy()
+            down[index] -= 2 * epsilon
+            shifted += [up, down]
+        losses = _losses(self._shifted_logits(name, shifted), self._picks)
+        grad = np.zeros_like(base)
+        for k, index in enumerate(np.ndindex(base.shape)):
+            grad[index] = (losses[2 * k] - losses[2 * k + 1]) / (2 * epsilon)
+        return grad
+
+    def _shifted_logits(self, name: str, shifted: list[np.ndarray]) -> np.ndarray:
+        """The logits ``(S, N, K)`` of the base with ``name`` replaced by each shifted array."""
+        dense_w = np.asarray(self._base["dense_w"], dtype=np.float64)
+        dense_b = np.asarray(self._base["dense_b"], dtype=np.float64)
+        if name == "dense_b":
+            flat = self._pooled.reshape(self._pooled.shape[0], -1)
+            return (flat @ dense_w.T)[None] + np.stack(shifted)[:, None, :]
+        if name == "dense_w":
+            flat = self._pooled.reshape(self._pooled.shape[0], -1)
+            return np.stack([flat @ w.T + dense_b for w in shifted])
+        if name == "conv_w":
+            products = np.stack([_products(self._cols, w, self._shape) for w in shifted])
+            pooled = _pooled_stack(products, self._base["conv_b"], self._shape)
+        else:
+            pooled = np.stack([_pooled(self._products, b, self._shape) for b in shifted])
+        n = self._shape[0]
+        return np.stack([p.reshape(n, -1) @ dense_w.T + dense_b for p in pooled])
+
 
 def _conv_shape(x: np.ndarray, conv_w: np.ndarray) -> tuple[int, int, int, int, int]:
     k = conv_w.shape[-1]
@@ -81,6 +125,15 @@ def _pooled(z: np.ndarray, conv_b, shape: tuple[int, ...]) -> np.ndarray:
     return a[:, :, : 2 * ph, : 2 * pw].reshape(n, f, ph, 2, pw, 2).max(axis=(3, 5))
 
 
+def _pooled_stack(z: np.ndarray, conv_b, shape: tuple[int, ...]) -> np.ndarray:
+    """``_pooled`` of a stack of convolution products ``(S, N, F, OH, OW)``, one bias."""
+    n, oh, ow, f, _ = shape
+    a = np.maximum(z + np.reshape(conv_b, (1, 1, -1, 1, 1)), 0.0)
+    ph, pw = oh // 2, ow // 2
+    blocks = a[:, :, :, : 2 * ph, : 2 * pw].reshape(len(z), n, f, ph, 2, pw, 2)
+    return blocks.max(axis=(4, 6))
+
+
 def _loss(pooled: np.ndarray, dense_w, dense_b, picks: tuple) -> float:
     """The dense layer, softmax and mean cross-entropy, as ``tinycnn_forward``/``_loss``.
 
@@ -95,3 +148,12 @@ def _loss(pooled: np.ndarray, dense_w, dense_b, picks: tuple) -> float:
     probs = shifted / np.add.reduce(shifted, axis=1, keepdims=True)
     logs = np.log(np.maximum(probs[picks], _TINY))
     return float(-(np.add.reduce(logs) / logs.shape[0]))
+
+
+def _losses(logits: np.ndarray, picks: tuple) -> list[float]:
+    """``_loss``'s tail for a stack of logits ``(S, N, K)``: one loss per stacked item."""
+    shifted = np.exp(logits - np.maximum.reduce(logits, axis=-1, keepdims=True))
+    probs = shifted / np.add.reduce(shifted, axis=-1, keepdims=True)
+    logs = np.log(np.maximum(probs[:, picks[0], picks[1]], _TINY))
+    count = logs.shape[1]
+    return [float(-(np.add.reduce(row) / count)) for row in logs]

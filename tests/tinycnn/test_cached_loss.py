@@ -69,3 +69,18 @@ def test_the_check_still_refuses_a_wrong_gradient():
     gradients[2] = gradients[2] * 1.01
     with pytest.raises(ValueError, match="dense_w"):
         check_case_gradients(option, inputs, gradients, where="test")
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("name", PARAMETERS)
+def test_differences_at_once_equal_the_loop_over_tinycnn_loss(seed, name):
+    # n from 4 to 18: the means of 8 or more terms are pairwise sums, as in the check
+    inputs = _inputs(seed, n=4 + 2 * seed, size=8 if seed % 3 else 9)
+    plain = numerical_gradient(tinycnn_loss, inputs, name)
+    assert CachedTinyLoss(inputs).differences(name, 1e-6).tobytes() == plain.tobytes()
+
+
+def test_differences_decline_the_data():
+    loss = CachedTinyLoss(_inputs(0))
+    assert loss.differences("x", 1e-6) is None
+    assert loss.differences("y", 1e-6) is None

@@ -74,7 +74,7 @@ def check_case_gradients(option: Any, inputs: Mapping[str, Any], gradients: Sequ
                         "output", where=where)
     loss = cached_loss(str(option.get("loss")), inputs) or loss
     for name, analytic in zip(parameters, gradients, strict=True):
-        error = relative_error(analytic, numerical_gradient(loss, inputs, name))
+        error = relative_error(analytic, _differences(loss, inputs, name))
         if error > MAX_RELATIVE_ERROR:
             raise ValueError(f"the reference gradient for {name} fails the gradient check "
                              f"(relative error {error:.2e})")
@@ -93,3 +93,10 @@ def cached_loss(name: str, inputs: Mapping[str, Any]) -> Callable[..., float] | 
     if set(inputs) != set(stand_in.arguments):
         return None
     return stand_in(dict(inputs))
+
+
+def _differences(loss: Callable[..., float], inputs: Mapping[str, Any], name: str) -> np.ndarray:
+    """``numerical_gradient``, or the stand-in's own equal result when it has one."""
+    batched = getattr(loss, "differences", None)
+    result = batched(name, EPSILON) if batched is not None else None
+    return numerical_gradient(loss, inputs, name) if result is None else result

@@ -87,17 +87,20 @@ def _irwin_hall_sums(seed, count):
     """``count`` sums of ``_IRWIN_HALL_TERMS`` consecutive 24-bit integers of the noise stream.
 
     The same integers as ``_uniform_integers(seed, "noise", ...)`` summed in groups,
-    read without widening every byte: each little-endian 24-bit integer is a 4-byte
-    read at a 3-byte stride, masked.  Integer sums are exact in any order (at most
-    ``12 * 2**24 < 2**32``), so this equals the plain sum bit for bit.
+    read without widening every byte: every 3 little-endian 32-bit words hold 4 of
+    them (``w0 = a | a'<<24``, ``w1 = b' | c<<16``, ``w2 = c' | d<<8`` with the
+    primes the remaining bytes), so masks and shifts give each block's sum.  Integer
+    sums are exact in any order (at most ``12 * 2**24 < 2**32``), so this equals the
+    plain sum bit for bit (tests/tinycnn/test_stripes_loops.py).
     """
-    terms = count * _IRWIN_HALL_TERMS
-    raw = _stream(seed, "noise").digest(3 * terms) + b"\0"  # the last read's fourth byte
-    values = np.ndarray((terms,), dtype="<u4", buffer=raw, strides=(3,)) & np.uint32(0xFFFFFF)
-    values = values.reshape(count, _IRWIN_HALL_TERMS)
-    sums = values[:, 0].copy()
-    for term in range(1, _IRWIN_HALL_TERMS):  # column by column: faster than .sum(axis=1)
-        sums += values[:, term]
+    words = np.frombuffer(_stream(seed, "noise").digest(3 * count * _IRWIN_HALL_TERMS),
+                          dtype="<u4").reshape(-1, 3)
+    w0, w1, w2 = words[:, 0], words[:, 1], words[:, 2]
+    blocks = ((w0 & 0xFFFFFF) + (w0 >> 24) + ((w1 & 0xFFFF) << 8) + (w1 >> 16)
+              + ((w2 & 0xFF) << 16) + (w2 >> 8)).reshape(count, _IRWIN_HALL_TERMS // 4)
+    sums = blocks[:, 0].copy()
+    for block in range(1, _IRWIN_HALL_TERMS // 4):  # column by column: faster than .sum(axis=1)
+        sums += blocks[:, block]
     return sums.astype(np.int64)
 
 

@@ -51,45 +51,69 @@ def make_stripes(n, seed, *, noise=DEFAULT_NOISE, classes=3, size=SIZE):
         raise ValueError(f"need size >= 4 and n >= 1, got size={size!r}, n={n!r}")
     labels = np.arange(n, dtype=np.int64) % classes
     draws = _uniform_integers(seed, "layout", n * _DRAWS_PER_IMAGE).reshape(n, _DRAWS_PER_IMAGE)
-    pairs = zip(labels, draws, strict=True)
-    images = np.stack([_draw(int(label), row, size) for label, row in pairs])
-    ticks = _uniform_integers(seed, "noise", n * size * size * _IRWIN_HALL_TERMS)
-    sums = ticks.reshape(n, size, size, _IRWIN_HALL_TERMS).sum(axis=-1, dtype=np.int64)
+    images = _clean_images(labels, draws, size)
+    sums = _irwin_hall_sums(seed, n * size * size).reshape(n, size, size)
     gauss = (sums - _IRWIN_HALL_TERMS * (1 << (_BITS - 1))) * (1.0 / (1 << _BITS))
     x = images + noise * gauss
     return x.reshape(n, 1, size, size), labels
 
 
-def _draw(label, draws, size):
-    """The clean image of one example from its four uniform integers."""
-    width = 1 + int(draws[0] % 2)
-    image = np.zeros((size, size))
-    rows, cols = np.indices((size, size))
-    if label == 0:
-        start = int(draws[1] % (size - width + 1))
-        image[:, start:start + width] = 1.0
-    elif label == 1:
-        start = int(draws[1] % (size - width + 1))
-        image[start:start + width, :] = 1.0
-    elif label == 2:
-        reach = 2  # offsets -reach-width+1 .. reach keep at least size - reach cells lit
-        offset = -reach - width + 1 + int(draws[1] % (2 * reach + width))
-        band = (rows - cols) - offset
-        image[(band >= 0) & (band < width)] = 1.0
-    else:
-        low = size // 2 - 2
-        top = low + int(draws[1] % (4 - width + 1))
-        left = low + int(draws[3] % (4 - width + 1))
-        image[top:top + width, left:left + width] = 1.0
-    return image
+def _clean_images(labels, draws, size):
+    """The clean images ``(n, size, size)``, each from its label and four uniform integers.
+
+    All images at once (a loop over images cost more than the noise): each class's
+    mask is built for every image and the image takes its own class's.
+    """
+    width = (1 + draws[:, 0] % 2)[:, None, None]
+    first = draws[:, 1][:, None, None]
+    rows, cols = np.arange(size)[None, :, None], np.arange(size)[None, None, :]
+    start = first % (size - width + 1)  # vertical and horizontal stripes
+    vertical = (cols >= start) & (cols < start + width)
+    horizontal = (rows >= start) & (rows < start + width)
+    reach = 2  # offsets -reach-width+1 .. reach keep at least size - reach cells lit
+    band = (rows - cols) - (-reach - width + 1 + first % (2 * reach + width))
+    diagonal = (band >= 0) & (band < width)
+    low = size // 2 - 2
+    top = low + first % (4 - width + 1)
+    left = low + draws[:, 3][:, None, None] % (4 - width + 1)
+    dot = (rows >= top) & (rows < top + width) & (cols >= left) & (cols < left + width)
+    label = labels[:, None, None]
+    mask = np.where(label == 0, vertical, np.where(label == 1, horizontal,
+                                                   np.where(label == 2, diagonal, dot)))
+    return mask.astype(np.float64)
+
+
+def _irwin_hall_sums(seed, count):
+    """``count`` sums of ``_IRWIN_HALL_TERMS`` consecutive 24-bit integers of the noise stream.
+
+    The same integers as ``_uniform_integers(seed, "noise", ...)`` summed in groups,
+    read without widening every byte: every 3 little-endian 32-bit words hold 4 of
+    them (``w0 = a | a'<<24``, ``w1 = b' | c<<16``, ``w2 = c' | d<<8`` with the
+    primes the remaining bytes), so masks and shifts give each block's sum.  Integer
+    sums are exact in any order (at most ``12 * 2**24 < 2**32``), so this equals the
+    plain sum bit for bit (tests/tinycnn/test_stripes_loops.py).
+    """
+    words = np.frombuffer(_stream(seed, "noise").digest(3 * count * _IRWIN_HALL_TERMS),
+                          dtype="<u4").reshape(-1, 3)
+    w0, w1, w2 = words[:, 0], words[:, 1], words[:, 2]
+    blocks = ((w0 & 0xFFFFFF) + (w0 >> 24) + ((w1 & 0xFFFF) << 8) + (w1 >> 16)
+              + ((w2 & 0xFF) << 16) + (w2 >> 8)).reshape(count, _IRWIN_HALL_TERMS // 4)
+    sums = blocks[:, 0].copy()
+    for block in range(1, _IRWIN_HALL_TERMS // 4):  # column by column: faster than .sum(axis=1)
+        sums += blocks[:, block]
+    return sums.astype(np.int64)
 
 
 def _uniform_integers(seed, label, count):
     """``count`` integers uniform on ``[0, 2**24)`` from SHAKE-256 of ``seed`` and ``label``."""
+    raw = np.frombuffer(_stream(seed, label).digest(3 * count), dtype=np.uint8).reshape(count, 3)
+    return raw[:, 0].astype(np.int64) | (raw[:, 1].astype(np.int64) << 8) | (
+        raw[:, 2].astype(np.int64) << 16)
+
+
+def _stream(seed, label):
+    """The SHAKE-256 stream of ``seed`` and ``label`` (``TypeError`` for another seed type)."""
     if isinstance(seed, bool) or not isinstance(seed, int | bytes | np.integer):
         raise TypeError(f"seed must be an integer or bytes, got {type(seed).__name__}")
     key = b"bytes:" + seed if isinstance(seed, bytes) else b"int:" + str(int(seed)).encode()
-    stream = hashlib.shake_256(b"cnn-grader/stripes/v1/" + label.encode() + b"/" + key)
-    raw = np.frombuffer(stream.digest(3 * count), dtype=np.uint8).reshape(count, 3)
-    return raw[:, 0].astype(np.int64) | (raw[:, 1].astype(np.int64) << 8) | (
-        raw[:, 2].astype(np.int64) << 16)
+    return hashlib.shake_256(b"cnn-grader/stripes/v1/" + label.encode() + b"/" + key)

@@ -22,7 +22,7 @@ from typing import Any
 from grader import __version__
 from grader.authoring.course import Course, Student
 from grader.authoring.fingerprint import secret_fingerprint
-from grader.authoring.kinds.metric import released_arrays
+from grader.authoring.kinds.metric import MetricKind, released_arrays
 from grader.authoring.public_cases import DATA_DIR, FORMAT, public_files
 from grader.authoring.render import (
     handout_html,
@@ -40,6 +40,18 @@ Progress = Callable[[int, int], None]
 
 
 # --- one student's folder, then the whole release ---------------------------------------
+
+def release_kind_lookup(name: str) -> Any:
+    """The kinds as a release needs them: a ``metric`` kind without its hidden test set.
+
+    A release writes only the public side of a variant (stubs, prompts, public cases,
+    the training data), so drawing the hidden data would be work thrown away; every
+    released byte is the same.  Grading rebuilds the variant with the default kinds.
+    """
+    if name == "metric":
+        return MetricKind(hidden_data=False)
+    return default_kind_lookup(name)
+
 
 def release_record(variant: AssignmentVariant, fingerprint: str = "") -> dict[str, Any]:
     """What the folder was released for; ``grade`` refuses a mismatch (provenance)."""
@@ -69,7 +81,7 @@ def student_files(variant: AssignmentVariant, fingerprint: str = "") -> dict[str
 def write_release(course: Course, assignment_id: str, students: Iterable[Student],
                   secret: bytes, out_dir: Path | str, *, progress: Progress | None = None,
                   replace: bool = False, workers: int = 1,
-                  get_kind: KindLookup = default_kind_lookup) -> Path:
+                  get_kind: KindLookup = release_kind_lookup) -> Path:
     """Write ``out_dir/<assignment>/<student>/`` for every student; returns that folder.
 
     Everything is written into a temporary folder beside the destination and renamed

@@ -51,6 +51,14 @@ class MetricKind:
     option_keys = ("reference", "helpers", "imports", "solution_helpers", "outputs", "label",
                    "dataset", "metric", "figures")
 
+    def __init__(self, *, hidden_data: bool = True) -> None:
+        """``hidden_data=False`` leaves the hidden test set out (``MetricScoring.data`` is
+        empty): for writing a release, whose files never contain it, where drawing it
+        was a third of a TinyCNN student's build.  Nothing else changes: the test
+        seed is a child stream, so leaving it undrawn moves no other draw.  A variant
+        built so must never be graded; grading builds its own with the data."""
+        self.hidden_data = hidden_data
+
     def check_options(self, options: Mapping[str, Any]) -> list[OptionProblem]:
         if not isinstance(options, Mapping):
             return [("options", "expected a mapping")]
@@ -79,7 +87,11 @@ class MetricKind:
         generate = load_function(dataset["generator"], where=f"{spec.source}: options.dataset")
         arguments = dict(dataset.get("arguments", {}))
         x_train, y_train = generate(int(dataset["train"]), _seed(rng, "train"), **arguments)
-        x_test, y_test = generate(int(dataset["test"]), _seed(rng, "test"), **arguments)
+        if self.hidden_data:
+            x_test, y_test = generate(int(dataset["test"]), _seed(rng, "test"), **arguments)
+            hidden: tuple[tuple[str, Any], ...] = (("x", x_test), ("y", y_test))
+        else:
+            hidden = ()
         load_function(scoring["function"], where=f"{spec.source}: options.metric")
         topic = options["reference"]
         case = Case(
@@ -93,7 +105,7 @@ class MetricKind:
             expected=None,
             metric=MetricScoring(
                 metric=scoring["function"],
-                data=(("x", x_test), ("y", y_test)),
+                data=hidden,
                 full_at=float(scoring["full_at"]),
                 zero_at=float(scoring["zero_at"]),
                 name=str(scoring.get("name", "metric")),
@@ -102,7 +114,7 @@ class MetricKind:
             ),
         )
         stub, solution = _sources(spec, options)
-        context = {"function": topic, "n_train": len(y_train), "n_test": len(y_test),
+        context = {"function": topic, "n_train": len(y_train), "n_test": int(dataset["test"]),
                    "files": [f"{spec.module}_x.npy", f"{spec.module}_y.npy"],
                    "full_at": float(scoring["full_at"]), "zero_at": float(scoring["zero_at"]),
                    "examples": _examples(x_train, y_train)}

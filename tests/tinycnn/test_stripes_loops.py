@@ -1,0 +1,64 @@
+"""The vectorised stripes generator equals a plain per-image, per-pixel loop, bit for bit.
+
+``make_stripes`` builds every clean image at once and reads the noise integers with a
+strided view; the oracle here is the construction of the module docstring written
+out with Python integers (``int.from_bytes`` of each 3-byte group, sums in Python),
+so any difference in a mask boundary or a noise term shows up as a byte that differs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pytest
+
+from solutions.stripes import make_stripes
+
+
+def _integers(seed: int | bytes, label: str, count: int) -> list[int]:
+    key = b"bytes:" + seed if isinstance(seed, bytes) else b"int:" + str(seed).encode()
+    raw = hashlib.shake_256(b"cnn-grader/stripes/v1/" + label.encode() + b"/" + key
+                            ).digest(3 * count)
+    return [int.from_bytes(raw[3 * i:3 * i + 3], "little") for i in range(count)]
+
+
+def _lit(label: int, draws: list[int], size: int, i: int, j: int) -> bool:
+    """Whether pixel ``(i, j)`` of the clean image is a one, per the docstring's rules."""
+    width = 1 + draws[0] % 2
+    if label in (0, 1):
+        start = draws[1] % (size - width + 1)
+        return start <= (j if label == 0 else i) < start + width
+    if label == 2:
+        offset = -2 - width + 1 + draws[1] % (4 + width)
+        return 0 <= (i - j) - offset < width
+    low = size // 2 - 2
+    top, left = low + draws[1] % (5 - width), low + draws[3] % (5 - width)
+    return top <= i < top + width and left <= j < left + width
+
+
+def stripes_by_loops(n: int, seed: int | bytes, noise: float, classes: int,
+                     size: int) -> np.ndarray:
+    layout = _integers(seed, "layout", 4 * n)
+    ticks = _integers(seed, "noise", n * size * size * 12)
+    x = np.zeros((n, 1, size, size))
+    for k in range(n):
+        for i in range(size):
+            for j in range(size):
+                first = 12 * ((k * size + i) * size + j)
+                gauss = (sum(ticks[first:first + 12]) - 12 * 2**23) * (1.0 / 2**24)
+                clean = 1.0 if _lit(k % classes, layout[4 * k:4 * k + 4], size, i, j) else 0.0
+                x[k, 0, i, j] = clean + noise * gauss
+    return x
+
+
+@pytest.mark.parametrize(("n", "seed", "classes", "size", "noise"), [
+    (1, 0, 3, 8, 0.2), (7, 2026, 3, 8, 0.2), (40, b"seed", 4, 8, 0.3),
+    (25, 2**62 + 11, 3, 5, 0.0), (30, 9, 4, 11, 0.2), (12, 3, 4, 4, 1.0),
+])
+def test_images_equal_the_loops_of_the_docstring(n, seed, classes, size, noise):
+    x, y = make_stripes(n, seed, noise=noise, classes=classes, size=size)
+    expected = stripes_by_loops(n, seed, noise, classes, size)
+    assert x.dtype == np.float64 and x.shape == expected.shape
+    assert x.tobytes() == expected.tobytes()
+    assert y.tolist() == [k % classes for k in range(n)]

@@ -48,24 +48,55 @@ CODE_FOLDERS = (REPO / "grader" / "authoring", REPO / "solutions")
 
 def cached_assignment_variant(course: Course, assignment_id: str, student_id: str,
                               secret: bytes, *, folder: Path | None,
-                              get_kind: KindLookup = default_kind_lookup
+                              get_kind: KindLookup = default_kind_lookup,
+                              practice: bool = True, write: bool = True
                               ) -> AssignmentVariant:
     """``build_assignment_variant``, read from ``folder`` when it holds this variant
-    and written there otherwise (``folder=None``: always built, nothing stored)."""
+    and, with ``write``, written there otherwise (``folder=None``: always built,
+    nothing stored).
+
+    ``practice=False`` gives the variant without its practice instances (see
+    ``without_practice``): what grading a ``.py`` submission needs, for half the
+    building; it is stored under its own key, never mistaken for the full one.
+    """
+    lookup = get_kind if practice else without_practice(get_kind)
     if folder is None:
         return build_assignment_variant(course, assignment_id, student_id, secret,
-                                        get_kind=get_kind)
-    path = entry_path(folder, variant_key(course, assignment_id, student_id, secret))
+                                        get_kind=lookup)
+    key = variant_key(course, assignment_id, student_id, secret, practice=practice)
+    path = entry_path(folder, key)
     stored = read_entry(path, secret)
     if stored is not None:
         return stored
     variant = build_assignment_variant(course, assignment_id, student_id, secret,
-                                       get_kind=get_kind)
-    write_entry(path, variant, secret)
+                                       get_kind=lookup)
+    if write:
+        write_entry(path, variant, secret)
     return variant
 
 
-def variant_key(course: Course, assignment_id: str, student_id: str, secret: bytes) -> str:
+class _NoPractice:
+    """A kind as ``build_exercise_variant`` sees it, minus ``practice_module``: the
+    graded draw never depends on the practice draw (a child stream of its own), so
+    cases, parameters, title and module are the full variant's; only ``practice``,
+    ``stub_source`` and ``solution_source`` differ (tests/speed check this)."""
+
+    def __init__(self, kind: object) -> None:
+        self._kind = kind
+
+    def __getattr__(self, name: str) -> object:
+        if name == "practice_module":
+            raise AttributeError(name)
+        return getattr(self._kind, name)
+
+
+def without_practice(get_kind: KindLookup) -> KindLookup:
+    """``get_kind`` whose kinds offer no practice instance."""
+    return lambda name: _NoPractice(get_kind(name))
+
+
+def variant_key(course: Course, assignment_id: str, student_id: str, secret: bytes,
+                *, practice: bool = True) -> str:
     """The store's name for this student's variant (hex HMAC of its inputs)."""
     assignment = course.assignment(assignment_id)
     inputs = {
@@ -74,6 +105,8 @@ def variant_key(course: Course, assignment_id: str, student_id: str, secret: byt
         "exercises": [[item.exercise_id, course.exercises[item.exercise_id].version,
                        repr(float(item.points))] for item in assignment.exercises],
     }
+    if not practice:  # the full variant keeps the key it always had
+        inputs["practice"] = False
     payload = json.dumps(inputs, sort_keys=True).encode("utf-8")
     return hmac.new(secret, b"variant-key\0" + payload, hashlib.sha256).hexdigest()
 

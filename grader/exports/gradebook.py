@@ -151,14 +151,22 @@ class Gradebook:
     ) -> bool:
         """False only when the current result was made from the same submission and
         exercise versions and is not a grader error (ours are always retried)."""
-        found = self._db.execute(
+        found = self._current_keys(course_id, assignment_id, student_id)
+        if found is None:
+            return True
+        return (found[0], found[1], bool(found[2])) != (submission_hash, versions_hash, False)
+
+    def graded_before(self, course_id: str, assignment_id: str, student_id: str) -> bool:
+        """Whether the student has a current result (a new grading is a re-grade)."""
+        return self._current_keys(course_id, assignment_id, student_id) is not None
+
+    def _current_keys(self, course_id: str, assignment_id: str,
+                      student_id: str) -> tuple | None:
+        return self._db.execute(
             "SELECT submission_hash, versions_hash, grader_error FROM results "
             "WHERE course_id = ? AND assignment_id = ? AND student_id = ?",
             (course_id, assignment_id, student_id),
         ).fetchone()
-        if found is None:
-            return True
-        return (found[0], found[1], bool(found[2])) != (submission_hash, versions_hash, False)
 
     def record(
         self, result: GradingResult, *, versions_hash: str, graded_at: str | None = None

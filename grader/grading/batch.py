@@ -13,6 +13,7 @@ batch: a submission that cannot be read is that student's zero record, with why.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import stat
 import sys
@@ -186,6 +187,9 @@ class _Pending:
             ):
                 tally.skip()
                 continue
+            course_id, assignment_id = self.job.course.course_id, self.job.assignment_id
+            if self.gradebook.graded_before(course_id, assignment_id, task.student_id):
+                task = dataclasses.replace(task, graded_before=True)
             self.in_flight[task.student_id] = task
             yield task
 

@@ -18,6 +18,7 @@ from grader.authoring.late import LatePolicy
 from grader.authoring.variant_store import cached_assignment_variant
 from grader.errors import CnnGraderError
 from grader.exports.gradebook import exercise_versions_hash
+from grader.grading.collect import NOTEBOOK_PREFIX
 from grader.grading.grade import grade_submission
 from grader.grading.refused import refused_result
 from grader.results import GradingResult
@@ -49,6 +50,7 @@ class SubmissionTask:
     files: dict[str, bytes]
     submitted_at: datetime | None = None  # from a trusted source only (grading.times)
     refused: str | None = None  # the submission could not be read: a zero record, with this
+    graded_before: bool = False  # a re-grade: keeping the variant now pays (variant_store)
 
 
 @dataclass(frozen=True)
@@ -79,13 +81,19 @@ def grade_task(job: GradingJob, task: SubmissionTask, sandbox: Sandbox) -> TaskO
     """Rebuild the student's variant (pure) and grade their files; shared by every
     executor so that local and distributed grading give identical results.
 
+    The variant is built without practice instances unless the submission holds a
+    notebook (only then is the released stub, which the practice shapes, compared:
+    ``grade.module_files_for``), and it is kept in the store only on a re-grade: a
+    first grading would pay the write for a read that may never come.
+
     Nothing one student's files do ends the batch: an unreadable submission is a
     zero record, and any failure of ours becomes this student's error (retried on
     the next run), never an exception out of the worker."""
     try:
         variant = cached_assignment_variant(
             job.course, job.assignment_id, task.student_id, job.secret,
-            folder=job.variant_store,
+            folder=job.variant_store, practice=_has_notebook(task.files),
+            write=task.graded_before,
         )
         if task.refused is not None:
             result = refused_result(variant, task.refused)
@@ -101,6 +109,10 @@ def grade_task(job: GradingJob, task: SubmissionTask, sandbox: Sandbox) -> TaskO
                            error=f"internal error ({type(error).__name__}: {error})")
     key = grading_key(exercise_versions_hash(variant), job.policy, task.submitted_at)
     return TaskOutcome(task.student_id, result, key)
+
+
+def _has_notebook(files: dict[str, bytes]) -> bool:
+    return any(name.startswith(NOTEBOOK_PREFIX) for name in files)
 
 
 def grading_key(versions: str, policy: LatePolicy | None, submitted_at: datetime | None) -> str:

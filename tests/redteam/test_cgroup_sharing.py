@@ -53,7 +53,10 @@ def box():
         yield sandbox
 
 
-def request(name: str, value: float, limits: Limits = Limits()) -> SandboxRequest:
+DEFAULT = Limits()
+
+
+def request(name: str, value: float, limits: Limits = DEFAULT) -> SandboxRequest:
     inputs = (("seconds" if name == "wait" else "count", value),)
     return SandboxRequest(files={"linger.py": SOURCE}, module="linger",
                           probes=(Probe(kind="call", name=name, inputs=inputs),), limits=limits)

@@ -4,13 +4,14 @@ C-ordered array, a loadable file for any other, and the parent's parser agrees."
 from __future__ import annotations
 
 import importlib
+import io
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from grader.sandbox.readback import parse_npy
+from grader.sandbox.readback import Invalid, parse_npy
 
 HERE = str(Path(__file__).resolve().parents[2] / "grader" / "sandbox")
 
@@ -47,3 +48,51 @@ def test_written_arrays_read_back_as_numpy_writes_them(tmp_path, array):
     np.testing.assert_array_equal(loaded, array)
     parsed = parse_npy(ours.read_bytes())
     np.testing.assert_array_equal(parsed, array)
+
+
+HEADERS = [*ARRAYS, np.array([True, False]), np.ones(3, np.longdouble), np.arange(4, dtype="<u8")]
+
+
+@pytest.mark.parametrize("array", HEADERS, ids=lambda a: f"{a.dtype}{a.shape}")
+def test_the_parents_quick_header_parser_agrees_with_numpys(array):
+    from grader.sandbox.readback import _canonical_header, _numpy_header
+
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    data = buffer.getvalue()
+    quick = _canonical_header(data)
+    assert quick is not None
+    assert quick == _numpy_header(data)
+
+
+def reordered(array: np.ndarray) -> bytes:
+    """A valid .npy whose header lists its keys in another order (not canonical)."""
+    text = (f"{{'shape': {array.shape!r}, 'fortran_order': False, "
+            f"'descr': {array.dtype.str!r}}}")
+    text += " " * (-(len(text) + 11) % 64) + "\n"
+    return b"\x93NUMPY\x01\x00" + len(text).to_bytes(2, "little") + text.encode() + array.tobytes()
+
+
+def test_headers_it_does_not_know_are_left_to_numpys_parser():
+    from grader.sandbox.readback import _canonical_header
+
+    array = np.arange(6.0).reshape(3, 2)
+    data = reordered(array)
+    assert _canonical_header(data) is None
+    np.testing.assert_array_equal(parse_npy(data), array)
+
+
+@pytest.mark.parametrize("change", [
+    (b"(2, 3)", b"(2, 4)"),  # more data promised than there is
+    (b"(2, 3)", b"(2, 2)"),  # less
+    (b"(2, 3)", b"(-2, -3)"),  # negative: not canonical, and NumPy's parser refuses it too
+    (b"'<f8'", b"'<c8'"),  # complex
+    (b"'<f8'", b"'|b1'"),  # bool
+    (b"'<f8'", b"'|O'"),  # objects
+])
+def test_lying_or_refused_headers_stay_refused(change):
+    buffer = io.BytesIO()
+    np.save(buffer, np.arange(6.0).reshape(2, 3), allow_pickle=False)
+    data = buffer.getvalue().replace(*change)
+    with pytest.raises(Invalid):
+        parse_npy(data)

@@ -14,7 +14,8 @@ the libraries they load, read-only, and nothing else of the machine.  The child,
 still root, joins the slot's cgroup (``cgroups.py``), unshares mount, network and
 IPC namespaces, mounts a private tmpfs on /tmp with its run folder at /tmp/run and
 a fresh /proc, sets the rlimits, drops to the sandbox uid and runs the student
-code.  The parent kills it on timeout, which ends every process of the namespace (so does its normal
+code.  The parent kills
+it on timeout, which ends every process of the namespace (so does its normal
 exit, and the zygote's death through the parent-death signal).  As a PID 1 it
 ignores SIGXCPU, so the zygote reports the CPU time it used and the parent tells
 a CPU limit apart from other kills.  Without namespaces the child runs in a new
@@ -64,7 +65,6 @@ def main() -> None:
     import runner  # type: ignore[import-not-found]  # noqa: F401
     import shared_child  # type: ignore[import-not-found]  # noqa: F401
     import view  # type: ignore[import-not-found]  # noqa: F401
-    import warmup  # type: ignore[import-not-found]
     import wire  # type: ignore[import-not-found]
     sys.path.remove(HERE)
     sys.dont_write_bytecode = True
@@ -80,8 +80,6 @@ def main() -> None:
     cgroups.enter_idle(config)
     own_pid_namespace = os.open("/proc/self/ns/pid", os.O_RDONLY) if config["full"] else -1
     error = enter_view(config) if config["full"] else None
-    with contextlib.suppress(Exception):  # only ever a matter of speed
-        warmup.rehearse(os.path.join(config["base"], "warmup"))
     gc.collect()
     gc.freeze()  # children's collections then skip (and do not copy) the warm heap
     wire.send(control_out, {"event": "ready", "pid": os.getpid(), "error": error,

@@ -184,10 +184,22 @@ def enter_idle(config: dict) -> None:
     an RCU grace period to move in.  ``config["in_group"]`` says whether it worked
     (else the next run joins by itself)."""
     config["in_group"] = False
-    if config.get("full") and config.get("cgroup_fds") and config.get("home_fds"):
+    fds = config.get("cgroup_fds")
+    if config.get("full") and fds and config.get("home_fds"):
         with contextlib.suppress(OSError):
-            move_self(config["cgroup_fds"])
+            relax_limits(fds)  # the last run's (pids.max 1 would refuse the next fork)
+            move_self(fds)
             config["in_group"] = True
+
+
+def relax_limits(fds: dict[str, int]) -> None:
+    """No limits on the group while no run is in it (each run writes its own)."""
+    if "group" in fds:
+        _write("memory.max", "max", dir_fd=fds["group"])
+        _write("pids.max", "max", dir_fd=fds["group"])
+        return
+    _write("memory.limit_in_bytes", "-1", dir_fd=fds["memory"])
+    _write("pids.max", "max", dir_fd=fds["pids"])
 
 
 def leave_for_run(config: dict, gate: int) -> None:

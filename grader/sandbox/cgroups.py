@@ -144,15 +144,91 @@ def open_group(group: dict | None) -> dict[str, int]:
 
 def join(fds: dict[str, int], memory_mb: int, processes: int) -> None:
     """Set the group's limits for this run and move the calling process into it (its
-    children follow).  Raises OSError: a run that cannot be bounded does not start."""
+    children follow).  Raises OSError: a run that cannot be bounded does not start.
+    Any move between cgroups waits for an RCU grace period (about 10 ms of wall time);
+    a zygote spares its runs that wait (``enter_idle``)."""
     if not fds:
         return
-    limits = {"memory": ("memory.limit_in_bytes", memory_mb * MIB), "pids": ("pids.max", processes)}
+    set_limits(fds, memory_mb * MIB, processes)
+    move_self(fds)
+
+
+def set_limits(fds: dict[str, int], memory_bytes: int, processes: int) -> None:
+    """Write the memory and process limits of the slot's group."""
     if "group" in fds:  # cgroup2: one folder, both controllers
-        for file, value in (("memory.max", memory_mb * MIB), ("pids.max", processes)):
-            _write(file, str(value), dir_fd=fds["group"])
-        _write("cgroup.procs", "0", dir_fd=fds["group"])
+        _write("memory.max", str(memory_bytes), dir_fd=fds["group"])
+        _write("pids.max", str(processes), dir_fd=fds["group"])
         return
-    for key, (file, value) in limits.items():
-        _write(file, str(value), dir_fd=fds[key])
-        _write("cgroup.procs", "0", dir_fd=fds[key])
+    _write("memory.limit_in_bytes", str(memory_bytes), dir_fd=fds["memory"])
+    _write("pids.max", str(processes), dir_fd=fds["pids"])
+
+
+def move_self(fds: dict[str, int]) -> None:
+    """Move the calling process into the cgroup folders ``fds`` (OSError if refused)."""
+    for fd in fds.values():
+        _write("cgroup.procs", "0", dir_fd=fd)
+
+
+def open_home(group: dict | None) -> dict[str, int]:
+    """Descriptors of the folders the slot's group was made in (the grader's own
+    cgroups, where the zygote lives while a run is going)."""
+    if group is None:
+        return {}
+    return {key: os.open(os.path.dirname(folder), os.O_RDONLY | os.O_DIRECTORY)
+            for key, folder in group.items() if key != "version"}
+
+
+def enter_idle(config: dict) -> None:
+    """Full tier, zygote, no run alive (the run's PID namespace died with its PID 1):
+    move into the slot's group, so that the next run is born in it instead of paying
+    an RCU grace period to move in.  ``config["in_group"]`` says whether it worked
+    (else the next run joins by itself)."""
+    config["in_group"] = False
+    fds = config.get("cgroup_fds")
+    if config.get("full") and fds and config.get("home_fds"):
+        with contextlib.suppress(OSError):
+            relax_limits(fds)  # the last run's (pids.max 1 would refuse the next fork)
+            move_self(fds)
+            config["in_group"] = True
+
+
+def relax_limits(fds: dict[str, int]) -> None:
+    """No limits on the group while no run is in it (each run writes its own)."""
+    if "group" in fds:
+        _write("memory.max", "max", dir_fd=fds["group"])
+        _write("pids.max", "max", dir_fd=fds["group"])
+        return
+    _write("memory.limit_in_bytes", "-1", dir_fd=fds["memory"])
+    _write("pids.max", "max", dir_fd=fds["pids"])
+
+
+def leave_for_run(config: dict, gate: int) -> None:
+    """Zygote, right after forking a run born in the group: move back out, then open
+    the gate (one byte) the run waits on before it sets its limits and runs any
+    student code, so no student code ever shares the group with the zygote (whose
+    OOM killer could pick it).  If the move fails the gate closes empty and the run
+    refuses to start (it reports the setup error itself)."""
+    with contextlib.suppress(OSError):
+        move_self(config["home_fds"])
+        os.write(gate, b"1")
+    os.close(gate)
+
+
+def pass_gate(config: dict, memory_mb: int, processes: int) -> None:
+    """A run born in the group: wait until the zygote has left it, then set the run's
+    limits: its memory budget on top of what the group holds at that moment (pages
+    the zygote left charged there), before any student code runs."""
+    gate = config.pop("gate")
+    try:
+        if os.read(gate, 1) != b"1":
+            raise OSError(5, "the zygote could not leave the slot's cgroup")
+    finally:
+        os.close(gate)
+    fds = config["cgroup_fds"]
+    usage_file = "memory.current" if "group" in fds else "memory.usage_in_bytes"
+    fd = os.open(usage_file, os.O_RDONLY, dir_fd=fds.get("group", fds.get("memory")))
+    try:
+        usage = int(os.read(fd, 64).decode().strip())
+    finally:
+        os.close(fd)
+    set_limits(fds, memory_mb * MIB + usage, processes)

@@ -76,6 +76,8 @@ def main() -> None:
     for name in PRELOAD:
         importlib.import_module(name)
     config["cgroup_fds"] = cgroups.open_group(config.get("cgroup"))
+    config["home_fds"] = cgroups.open_home(config.get("cgroup")) if config["full"] else {}
+    cgroups.enter_idle(config)
     own_pid_namespace = os.open("/proc/self/ns/pid", os.O_RDONLY) if config["full"] else -1
     error = enter_view(config) if config["full"] else None
     gc.collect()
@@ -104,6 +106,7 @@ def enter_view(config: dict) -> str | None:
 
 
 def serve(config: dict, control_in: int, control_out: int, own_pid_namespace: int) -> None:
+    import cgroups  # type: ignore[import-not-found]
     import wire  # type: ignore[import-not-found]
 
     while True:
@@ -127,6 +130,7 @@ def serve(config: dict, control_in: int, control_out: int, own_pid_namespace: in
         _, status, usage = os.wait4(pid, 0)
         wire.send(control_out, {"event": "done", "status": status,
                                 "cpu_seconds": usage.ru_utime + usage.ru_stime})
+        cgroups.enter_idle(config)  # the run's PID namespace is gone with its PID 1
 
 
 def release_runs(config: dict, numbers: list) -> None:
@@ -144,6 +148,7 @@ def release_runs(config: dict, numbers: list) -> None:
 def fork_run(config: dict, own_pid_namespace: int, number: int) -> int:
     """Fork the run's child; with full isolation as PID 1 of a new PID namespace, its
     run folder a tmpfs of its own (mounted here, in the zygote's mount namespace)."""
+    import cgroups  # type: ignore[import-not-found]
     import confine  # type: ignore[import-not-found]
 
     if not config["full"]:
@@ -152,13 +157,22 @@ def fork_run(config: dict, own_pid_namespace: int, number: int) -> int:
         run_dir = os.path.join(config["base"], f"run-{number}")
         os.mkdir(run_dir, 0o755)
         confine.mount_tmpfs(run_dir, config["base_mb"], mode="0755")
+    gate = os.pipe() if config.get("in_group") else None  # see cgroups.leave_for_run
     confine.unshare(confine.CLONE_NEWPID)
     try:
         pid = os.fork()
     except OSError:
         confine.setns(own_pid_namespace, confine.CLONE_NEWPID)
+        for fd in gate or ():
+            os.close(fd)
         raise
-    if pid != 0:
+    if pid == 0 and gate:
+        os.close(gate[1])
+        config["gate"] = gate[0]
+    elif pid != 0:
+        if gate:
+            os.close(gate[0])
+            cgroups.leave_for_run(config, gate[1])
         confine.setns(own_pid_namespace, confine.CLONE_NEWPID)
     return pid
 
@@ -174,7 +188,8 @@ def child_main(config: dict, control_in: int, control_out: int) -> None:
         os.setsid()
         confine.set_parent_death_signal()
         request = wire.receive(control_in)
-        bound_whole_run(config, request["limits"])
+        if "gate" not in config:  # else once the zygote has left the group
+            bound_whole_run(config, request["limits"])
         run_dir = layout.make_run_dir(config, request)
         if config["full"]:
             confine_in_namespaces(config, request, run_dir)
@@ -197,7 +212,9 @@ def bound_whole_run(config: dict, limits: dict) -> None:
     memory_mb = cgroups.run_memory_mb(int(limits["address_space_mb"]), config["tmp_mb"],
                                       config["base_mb"])
     fds = config.get("cgroup_fds") or cgroups.open_group(config.get("cgroup"))
-    if fds:
+    if "gate" in config:  # born in the group (see cgroups.leave_for_run)
+        cgroups.pass_gate(config, memory_mb, int(limits["processes"]))
+    elif fds:
         cgroups.join(fds, memory_mb, int(limits["processes"]))
     else:
         limits["processes"] = cgroups.process_cap(int(limits["processes"]),
@@ -238,6 +255,8 @@ def confine_in_namespaces(config: dict, request: dict, run_dir: str) -> None:
         os.close(run_fd)
         view.enter(root)
         confine.mount_proc()
+    if "gate" in config:
+        bound_whole_run(config, request["limits"])
     confine.apply_rlimits(request["limits"], with_processes=True)
     confine.drop_privileges(config["uid"], config["gid"])
     confine.set_parent_death_signal()

@@ -57,7 +57,8 @@ def _nbgrader(result: dict) -> tuple[str, float | None]:
     ratio = nb["nbgrader_wall"] / nb["ours_wall"]
     return (f"{ratio:.0f}x ({1000 * nb['nbgrader_wall']:.0f} ms / "
             f"{1000 * nb['ours_wall']:.1f} ms wall; CPU "
-            f"{nb['nbgrader_cpu'] / nb['ours_cpu']:.0f}x){'' if nb['agree'] else ' SCORES DIFFER'}",
+            f"{nb['nbgrader_cpu'] / nb['ours_cpu']:.0f}x with our sandbox start spread in)"
+            f"{'' if nb['agree'] else ' SCORES DIFFER'}",
             ratio if nb["agree"] else None)
 
 

@@ -189,6 +189,25 @@ def report(n: int, one: tuple[float, float], all_: tuple[float, float], ours: tu
     ])
 
 
+def per_notebook(count: int) -> dict:
+    """nbgrader's and our cost per notebook on the same ``count`` notebooks (this
+    checkout's code), for ``bench_speed.py``'s targets table: nbgrader's marginal
+    wall and CPU per extra notebook against ours per notebook with a warm sandbox."""
+    students = [f"s{i:03d}" for i in range(count)]
+    with tempfile.TemporaryDirectory(prefix="bench-nbgrader-") as tmp:
+        course_dir, variants, paths = prepare(Path(tmp), students)
+        one = nbgrader_timed(course_dir, "autograde", ASSIGNMENT, "--student", students[0])
+        all_ = nbgrader_timed(course_dir, "autograde", ASSIGNMENT, "--force")
+        theirs = nbgrader_scores(course_dir)
+        start_cost, times, scores, isolation, ours_cpu = time_ours(variants, paths)
+    return {"notebooks": count, "isolation": isolation,
+            "agree": all(abs(scores[s] - theirs[s]) <= 1e-5 for s in students),
+            "nbgrader_wall": (all_[0] - one[0]) / (count - 1),
+            "nbgrader_cpu": (all_[1] - one[1]) / (count - 1),
+            "ours_wall": sum(times) / count, "ours_cpu": ours_cpu / count,
+            "ours_start": start_cost}
+
+
 def write_section(text: str) -> None:
     """Replace this bench's section of RESULTS.md only (``bench/results_md.py``)."""
     replace_section(SECTION, text)

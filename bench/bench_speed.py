@@ -9,12 +9,16 @@ submissions/s, peak RSS); ``check`` in a release folder against ``python -c "imp
 numpy"``, timed in turn; ``generate`` of every demo assignment for 1,000 students
 (output on tmpfs); our overhead on an implementation submission beyond the student's
 computing (``bench_impl_overhead.py``); after only, a variant rebuilt against read
-from the variant store (``bench_variant_store.py``).  Both trees are byte-compiled
+from the variant store (``bench_variant_store.py``) and nbgrader's autograde beside
+ours per notebook (``bench_nbgrader.py``; nbgrader is the same for both); grader memory
+at 100, 1,000 and 10,000 submissions, the peak PSS of the whole process tree
+(``bench_memory.py``).  Every target prints with before, after and met / not met
+(``speed_table.py``).  Both trees are byte-compiled
 first, as an installed package is (with ``PYTHONDONTWRITEBYTECODE`` set, each command
 would compile the grader again, which ``import numpy`` never does).
 
     .venv/bin/python bench/bench_speed.py            # prints, rewrites its RESULTS.md section
-    .venv/bin/python bench/bench_speed.py --quick    # smaller, prints only
+    .venv/bin/python bench/bench_speed.py --quick    # smaller (no 10,000), prints only
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import os
 import platform
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -42,7 +47,10 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from bench_batch import MIX, profile_for  # noqa: E402
 from bench_impl_overhead import impl_overhead  # noqa: E402
+from bench_memory import memory_curve, subset  # noqa: E402
+from bench_nbgrader import per_notebook  # noqa: E402
 from bench_variant_store import store_versus_build  # noqa: E402
+from speed_table import table  # noqa: E402
 
 from grader.authoring.course import load_course  # noqa: E402
 from grader.authoring.variant import build_assignment_variant  # noqa: E402
@@ -57,14 +65,22 @@ NOTES = REPO / "bench" / "speed_notes.md"  # where the time goes: written by han
 @contextlib.contextmanager
 def tree_at(ref: str) -> Iterator[Path]:
     """A detached worktree of ``ref`` (removed afterwards)."""
+    known = subprocess.run(["git", "cat-file", "-e", f"{ref}^{{commit}}"], cwd=REPO,
+                           capture_output=True, check=False)
+    if known.returncode:
+        raise SystemExit(f"{ref} is not in this clone's history (a shallow clone? "
+                         "`git fetch --unshallow`), or pass --before REF")
     folder = Path(tempfile.mkdtemp(prefix="bench-before-"))
-    subprocess.run(["git", "worktree", "add", "--detach", str(folder), ref], cwd=REPO,
-                   check=True, capture_output=True)
     try:
+        subprocess.run(["git", "worktree", "add", "--detach", str(folder), ref], cwd=REPO,
+                       check=True, capture_output=True)
         yield folder
-    finally:
+    finally:  # also on Ctrl-C (KeyboardInterrupt) and SIGTERM (see main)
         subprocess.run(["git", "worktree", "remove", "--force", str(folder)], cwd=REPO,
                        check=False, capture_output=True)
+        shutil.rmtree(folder, ignore_errors=True)
+        subprocess.run(["git", "worktree", "prune"], cwd=REPO, check=False,
+                       capture_output=True)
 
 
 def course_copy(root: Path, tree: Path, students: int) -> Path:
@@ -155,15 +171,23 @@ def generate(tree: Path, course: Path, assignment: str, out: Path) -> dict:
 def measure(trees: dict[str, Path], args: argparse.Namespace, root: Path, out: Path) -> dict:
     """Every figure for every tree; releases go to ``out`` (a tmpfs: the disk's cost of
     creating 17,000-22,000 files is the machine's, not ours)."""
-    courses = {name: course_copy(root / f"course-{i}", tree, max(args.students, 1000))
+    most = max(args.students, *args.memory_counts)
+    courses = {name: course_copy(root / f"course-{i}", tree, max(most, 1000))
                for i, (name, tree) in enumerate(trees.items())}
     course = courses["after"]
     assignments = [a.assignment_id for a in load_course(course).assignments]
     first = assignments[0]
-    submissions = {name: root / f"submissions-{i}" for i, name in enumerate(trees)}
-    for name, folder in submissions.items():  # the same mix, on each version's exercises
-        write_submissions(courses[name], first, folder, args.students)
-    results: dict = {name: {"grade": [], "generate": {}, "impl": []} for name in trees}
+    every = {name: root / f"all-submissions-{i}" for i, name in enumerate(trees)}
+    for name, folder in every.items():  # the same mix, on each version's exercises
+        write_submissions(courses[name], first, folder, most)
+    submissions = {name: subset(every[name], root / f"submissions-{i}", args.students)
+                   for i, name in enumerate(trees)}
+    results: dict = {name: {"grade": [], "generate": {}, "impl": [], "memory": {}}
+                     for name in trees}
+    for count in args.memory_counts:  # alternating, as the rest
+        for name, tree in trees.items():
+            results[name]["memory"].update(memory_curve(
+                tree, courses[name], first, every[name], [count], {SECRET_ENV: SECRET}, root))
     for tree in trees.values():
         compile_tree(tree)
     for _ in range(args.rounds):
@@ -188,62 +212,9 @@ def measure(trees: dict[str, Path], args: argparse.Namespace, root: Path, out: P
     for name in trees:
         results[name]["check"] = check_ratio(pairs[name])
     results["store"] = store_versus_build(course, SECRET.encode())
+    if args.nbgrader_notebooks > 1:  # nbgrader's cost is the same for both: after only
+        results["after"]["nbgrader"] = per_notebook(args.nbgrader_notebooks)
     return results
-
-
-def table(results: dict, args: argparse.Namespace) -> str:
-    def best(name: str) -> dict:
-        return min(results[name]["grade"], key=lambda r: r["cpu"])
-
-    names = [name for name in results if name != "store"]
-    lines = ["| target | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
-    n = args.students
-    rows = [
-        ("batch grading, submissions/s (target >= 100)",
-         lambda k: f"{n / best(k)['wall']:.1f}"),
-        ("batch grading, CPU ms per submission, whole tree (target <= 20)",
-         lambda k: f"{1000 * best(k)['cpu'] / n:.1f}"),
-        ("`check` / `import numpy`, wall (target <= 1.3)", lambda k: _ratio(results[k], "wall")),
-        ("`check` / `import numpy`, CPU", lambda k: _ratio(results[k], "cpu")),
-        ("a3 implementation submission: our overhead beyond the student's computing, "
-         "ms wall (target <= 15)", lambda k: _impl(results[k]["impl"])),
-        (f"grader peak RSS, {n} submissions (MB)", lambda k: f"{best(k)['rss_mb']:.0f}"),
-    ]
-    rows += [(f"`generate {a}`, 1,000 students: wall s (target <= 10) / CPU s",
-              lambda k, a=a: _generated(results[k]["generate"].get(a)))
-             for a in results[names[-1]]["generate"]]
-    for label, cell in rows:
-        lines.append(f"| {label} | " + " | ".join(cell(k) for k in names) + " |")
-    store = results.get("store", {})
-    if store:
-        lines += ["", "A student's variant, CPU ms: rebuilt from the secret / read from the "
-                  "variant store (after only; the store is new): " + "; ".join(
-                      f"`{a}` {build:.1f} / {read:.1f}" for a, (build, read) in store.items())
-                  + "."]
-    return "\n".join(lines)
-
-
-def _ratio(result: dict, what: str) -> str:
-    check = result["check"]
-    return "{:.2f} ({:.0f} ms / {:.0f} ms)".format(
-        check[f"check_{what}"] / check[f"numpy_{what}"], 1000 * check[f"check_{what}"],
-        1000 * check[f"numpy_{what}"])
-
-
-def _impl(runs: list[dict]) -> str:
-    runs = [r for r in runs if "overhead_s" in r]
-    if not runs:
-        return "n/a"
-    best = min(runs, key=lambda r: r["overhead_s"])
-    tree = f", {1000 * best['tree_cpu_s']:.0f} ms CPU" if best.get("tree_cpu_s") else ""
-    return (f"{1000 * best['overhead_s']:.1f} ({1000 * best['grade_s']:.1f} ms grading - "
-            f"{1000 * best['compute_s']:.1f} ms computing, {best['modules']} modules{tree})")
-
-
-def _generated(value: object) -> str:
-    if not isinstance(value, dict):
-        return "n/a"
-    return f"{value['wall']:.2f} / {value['cpu']:.2f}"
 
 
 def main() -> None:
@@ -253,28 +224,47 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--check-rounds", type=int, default=9)
     parser.add_argument("--impl-rounds", type=int, default=15)
-    parser.add_argument("--quick", action="store_true", help="100 students, prints only")
+    parser.add_argument("--memory-counts", type=int, nargs="+", default=[100, 1000, 10000])
+    parser.add_argument("--nbgrader-notebooks", type=int, default=20, help="0: skip")
+    parser.add_argument("--quick", action="store_true",
+                        help="100 students, memory up to 1,000, 4 notebooks; prints only")
     args = parser.parse_args()
     if args.quick:
         args.students, args.rounds, args.check_rounds, args.impl_rounds = 100, 1, 5, 5
+        args.memory_counts, args.nbgrader_notebooks = [100, 1000], 4
+    signal.signal(signal.SIGTERM, _interrupted)  # so that the worktree is removed then too
+    load = os.getloadavg()[0]
     fast = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
     with tempfile.TemporaryDirectory(prefix="bench-speed-") as tmp, \
             tempfile.TemporaryDirectory(prefix="bench-speed-out-", dir=fast) as out, \
             tree_at(args.before) as old:
         results = measure({f"before ({args.before})": old, "after": REPO}, args, Path(tmp),
                           Path(out))
+    nb = results["after"].get("nbgrader")
     text = "\n".join([
         SECTION, "",
-        f"Measured by `python bench/bench_speed.py` on {platform.machine()}, "
-        f"{os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average "
-        f"{os.getloadavg()[0]:.1f} at the end.  Batch: assignment 1 of the demo course, "
-        f"{args.students} submissions, 2 workers, best of {args.rounds} alternating rounds; "
-        f"mix per 100: {', '.join(f'{k} {s}' for s, k in MIX)}.", "",
-        table(results, args), "", NOTES.read_text(encoding="utf-8").strip(), ""])
-    print(text)
+        f"Measured by `python bench/bench_speed.py{' --quick' if args.quick else ''}` on "
+        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average {load:.1f} at "
+        f"the start, {os.getloadavg()[0]:.1f} at the end.  Batch: assignment 1 of the demo "
+        f"course, {args.students} submissions, 2 workers, best of {args.rounds} alternating "
+        f"rounds; mix per 100: {', '.join(f'{k} {s}' for s, k in MIX)}.  Memory: the same "
+        "mix, one `grade` per count into a fresh gradebook, the peak over samples every "
+        "0.1 s of the sum of PSS of every process of the tree (`bench_memory.py`).", "",
+        table(results, args.students), "",
+        *([f"nbgrader: {nb['notebooks']} notebooks of `bench_nbgrader.py` (3 exercises), "
+           "nbgrader's marginal cost per extra notebook against ours per notebook with a "
+           f"warm sandbox (isolation `{nb['isolation']}`, start {nb['ours_start']:.2f} s "
+           "once, CPU figure includes it); after only: nbgrader is the same program for "
+           "both, and the older tree's API differs.", ""] if nb else []),
+        NOTES.read_text(encoding="utf-8").strip(), ""])
+    print(text, flush=True)
     if not args.quick:
         write_section(text)
+
+
+def _interrupted(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def write_section(text: str) -> None:

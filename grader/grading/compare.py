@@ -229,7 +229,17 @@ def _result(
 def answer_json(value: Any) -> str | None:
     """The student's value as canonical JSON, kept for class analytics (copy detection
     compares it with classmates' variants); None when absent, not plain data or too
-    large to be worth storing."""
+    large to be worth storing.
+
+    An array is judged by its size before it is turned into lists (each number takes
+    at least two characters), and a finite numeric one skips the per-item walk: an
+    implementation's outputs are large and were the parent's largest cost per grading."""
+    if isinstance(value, np.ndarray):
+        if value.size * 2 > MAX_ANSWER_CHARS:
+            return None
+        if value.dtype.kind in "biuf" and bool(np.isfinite(value).all()):
+            text = json.dumps(value.tolist(), separators=(",", ":"), allow_nan=False)
+            return text if len(text) <= MAX_ANSWER_CHARS else None
     plain = _plain(value)
     if plain is None:
         return None

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from grader.exports.cells import code_block, code_span
 from grader.exports.filters import figure_markdown
-from grader.results import ExerciseResult, GradingResult
+from grader.results import ExerciseResult, GradingResult, format_score
 
 STATUS_MARK = {
     "passed": "PASS",
@@ -74,16 +74,6 @@ def _exercise_section(exercise: ExerciseResult, show_output: bool) -> list[str]:
         lines += ["", "Your code printed:", "",
                   *code_block(exercise.stdout + exercise.stderr, MAX_OUTPUT_CHARS)]
     return lines
-
-
-def format_score(value: float) -> str:
-    """A score as students read it: at most two decimals, no trailing zeros.
-
-    Points split over cases give values such as 21.333333; ``:g`` printed those
-    as ``21.3333``, which looks like false precision next to whole points.
-    """
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
 
 
 _num = format_score

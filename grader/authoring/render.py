@@ -17,6 +17,7 @@ import jinja2
 from markupsafe import Markup
 
 from grader.model import AssignmentVariant, ExerciseVariant
+from grader.results import format_score
 
 NOTEBOOK_KERNEL = {"display_name": "Python 3", "language": "python", "name": "python3"}
 
@@ -94,8 +95,7 @@ def _cell(cell_type: str, cell_id: str, source: str,
 
 
 def _points(points: float) -> str:
-    text = f"{points:.2f}".rstrip("0").rstrip(".")  # as grader.exports.feedback.format_score
-    return text + (" point" if points == 1 else " points")
+    return format_score(points) + (" point" if points == 1 else " points")
 
 
 @functools.lru_cache(maxsize=8)

@@ -23,6 +23,7 @@ import sys
 import time
 from pathlib import Path
 
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as the sandbox gives student code
 import numpy as np
 from results_md import replace_section  # bench/ is the script's folder
 
@@ -97,6 +98,30 @@ def grading_seconds(rounds: int) -> float:
     return best
 
 
+def training_cpu_seconds(rounds: int) -> tuple[float, int]:
+    """CPU of the training exercise's reference on one student's case, and the limit.
+
+    The figure a tight machine must keep under the sandbox's CPU limit, with the
+    margin a slower student solution needs; measured here, never asserted in a test.
+    """
+    from grader.authoring.course import load_course
+    from grader.authoring.variant import build_assignment_variant
+    from grader.sandbox import Limits
+
+    course = load_course(Path(__file__).resolve().parents[1] / "course.yml")
+    variant = build_assignment_variant(course, "a4-tinycnn", "s2026001", b"bench")
+    train = next(e for e in variant.exercises if e.exercise_id == "tinycnn-train")
+    namespace: dict = {}
+    exec(compile(train.solution_source, "tinycnn_train.py", "exec"), namespace)
+    inputs = dict(train.cases[0].probe.inputs)
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.process_time()
+        namespace["tinycnn_train"](**inputs)
+        best = min(best, time.process_time() - started)
+    return best, Limits().cpu_seconds
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=3)
@@ -116,7 +141,11 @@ def main(argv: list[str] | None = None) -> int:
         "torch f64": lambda: torch_fit(torch, x, y, init, orders, torch.float64),
         "torch f32": lambda: torch_fit(torch, x, y, init, orders, torch.float32)})
     grading = grading_seconds(args.rounds)
+    training_cpu, cpu_limit = training_cpu_seconds(args.rounds)
     text = report(best, grading, difference, torch.__version__, args.rounds)
+    text += (f"The training exercise's reference, one BLAS thread as in the sandbox: "
+             f"{training_cpu:.2f} s of CPU, {training_cpu / cpu_limit:.0%} of the "
+             f"sandbox's {cpu_limit} s CPU limit.\n")
     print(text)
     if not args.no_write:
         write_section(text, RESULTS, SECTION)
@@ -132,7 +161,7 @@ def report(best: dict[str, float], grading: float, difference: float, torch_vers
     return "\n".join([
         SECTION, "",
         f"Written by `python bench/bench_tinycnn.py` on {_now()}, {platform.machine()}, "
-        f"{os.cpu_count()} cores; NumPy {np.__version__}, PyTorch "
+        f"{os.cpu_count()} cores; NumPy {np.__version__} with 1 BLAS thread, PyTorch "
         f"{torch_version} with 1 thread; load average {os.getloadavg()[0]:.1f} when done "
         "(other jobs share these cores).",
         f"Training: one run of 40 epochs, {steps} Adam steps of 32 images, 2,000 stripes "

@@ -28,7 +28,7 @@ from grader.sandbox.cgroups import (
     run_memory_mb,
 )
 from grader.sandbox.follow import follow_run
-from grader.sandbox.helper import BASE_MB, TMP_MB, Helper, default_hidden_paths, log_tail
+from grader.sandbox.helper import BASE_MB, TMP_MB, Helper, default_hidden_paths
 from grader.sandbox.isolation import (
     FULL_ISOLATION,
     REDUCED_ISOLATION,
@@ -48,13 +48,14 @@ from grader.sandbox.messages import (
     shared_message,
 )
 from grader.sandbox.readback import MIB, ResultBudget
+from grader.sandbox.selftest import SelfTesting
 from grader.sandbox.shared import Progress, RunEvents, settle
 
 RESULTS_MB = 128  # all arrays of one submission, as the grader holds them
 DIRECT_NOTE = " (direct: forked from the checking process, which holds only public cases)"
 
 
-class Sandbox:
+class Sandbox(SelfTesting):
     """A worker slot: a warm zygote whose children run student modules in isolation.
 
     Use as a context manager.  ``require_full_isolation`` makes start-up fail with
@@ -123,7 +124,7 @@ class Sandbox:
 
     def _start(self, require_full: bool) -> None:
         self._start_tier(require_full)
-        if self._direct:
+        if self._direct and not self._isolation.endswith(DIRECT_NOTE):
             self._isolation += DIRECT_NOTE
 
     def _start_tier(self, require_full: bool) -> None:
@@ -147,15 +148,23 @@ class Sandbox:
             return
         try:
             self._launch(full=True)
-            self._self_test()
+            if self._direct:  # confirmed by the first shared run (see selftest.py)
+                self._untested = (weaker, require_full)
+            else:
+                self._self_test()
             self._isolation = with_run_limit(FULL_ISOLATION, describe_group(self._group))
         except (GraderError, OSError) as exc:
-            self._stop_zygote()
-            if require_full:
-                raise GraderError("full isolation is possible on this machine but could not "
-                                  f"be set up: {exc}") from exc
-            self._launch(full=False)
-            self._isolation = f"{weaker} (full isolation failed: {exc})"
+            self._fall_back(weaker, require_full, exc)
+
+    def _fall_back(self, weaker: str, require_full: bool, exc: Exception) -> None:
+        self._stop_zygote()
+        if require_full:
+            raise GraderError("full isolation is possible on this machine but could not "
+                              f"be set up: {exc}") from exc
+        self._launch(full=False)
+        self._isolation = f"{weaker} (full isolation failed: {exc})"
+        if self._direct:
+            self._isolation += DIRECT_NOTE
 
     def _launch(self, *, full: bool) -> None:
         self._full = full
@@ -164,17 +173,6 @@ class Sandbox:
         self._helper = Helper.start(full=full, direct=self._direct, hidden=self._hidden,
                                     uid=slot.uid if slot else -1, gid=slot.gid if slot else -1,
                                     group=self._group, log=self._log)
-
-    def _self_test(self) -> None:
-        from grader.model import Probe
-
-        request = SandboxRequest(files={"probe_self_test.py": b"ANSWER = 42\n"},
-                                 module="probe_self_test",
-                                 probes=(Probe(kind="attribute", name="ANSWER"),))
-        result = self.run(request)
-        if result.probes[0].value != 42:
-            raise GraderError(f"the isolated self-test failed: {result.import_error or ''} "
-                              f"{result.probes[0].error or ''} {log_tail(self._log)}")
 
     def _stop_zygote(self) -> None:
         helper, self._helper = self._helper, None
@@ -186,6 +184,7 @@ class Sandbox:
     def run(self, request: SandboxRequest) -> SandboxResult:
         """Run the probes of one module in a fresh child; never raises for student faults."""
         check_request(request)
+        self._test_alone()
         return self._run(request, ResultBudget(allowed=self._results))
 
     def _run(self, request: SandboxRequest, budget: ResultBudget) -> SandboxResult:
@@ -208,6 +207,12 @@ class Sandbox:
         requests = tuple(requests)
         for request in requests:
             check_request(request)
+        if self._untested is not None and len(requests) > 1:
+            return self._run_many_testing(requests)
+        self._test_alone()
+        return self._run_many(requests)
+
+    def _run_many(self, requests: tuple[SandboxRequest, ...]) -> tuple[SandboxResult, ...]:
         budget = ResultBudget(allowed=self._results)
         if len(requests) < 2:
             return tuple(self._run(request, budget) for request in requests)

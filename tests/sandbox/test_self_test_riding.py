@@ -1,0 +1,99 @@
+"""A direct sandbox's self-test rides along its first shared run (``selftest.py``).
+
+What must hold: the riding copy may only confirm the full tier; a fallback to a
+weaker tier is decided by the self-test run alone, as at start-up, so nothing a
+student's module does in the shared child can move a run to a weaker tier.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from grader.errors import GraderError
+from grader.model import Probe
+from grader.sandbox import FULL_ISOLATION, UID_ISOLATION, Sandbox, SandboxRequest, machine_isolation
+from grader.sandbox.selftest import riding_limits
+
+from .test_run_many import DOUBLE, QUICK, SIZE, X, request
+
+pytestmark = pytest.mark.skipif(machine_isolation() != FULL_ISOLATION,
+                                reason="the self-test guards the full tier (needs root)")
+
+# Breaks every result written after it in the same child (the riding test's too).
+SABOTEUR = SandboxRequest(
+    files={"saboteur.py": b"import os\nos.replace = lambda *args: None\nSIZE = 1\n"},
+    module="saboteur", probes=(SIZE,), limits=QUICK)
+
+
+def counting_solo_tests(monkeypatch, *, fails: bool) -> list[int]:
+    """Replace ``Sandbox._self_test`` (the test alone) by a counter, failing or not."""
+    calls: list[int] = []
+    original = Sandbox._self_test
+
+    def solo(self):
+        calls.append(1)
+        if fails:
+            raise GraderError("sabotaged for the test")
+        original(self)
+
+    monkeypatch.setattr(Sandbox, "_self_test", solo)
+    return calls
+
+
+def test_a_passing_riding_test_confirms_the_tier_without_a_solo_run(monkeypatch):
+    calls = counting_solo_tests(monkeypatch, fails=True)  # a solo run would fall back
+    with Sandbox(direct=True) as box:
+        good, doubled = box.run_many([request("good", SIZE), request("good", DOUBLE)])
+        assert calls == []
+        assert box.isolation.startswith(FULL_ISOLATION) and "failed" not in box.isolation
+        assert good.probes[0].value == 7 and (doubled.probes[0].value == 2 * X).all()
+        box.run_many([request("good", SIZE), request("good", SIZE)])
+        box.run(request("good", SIZE))
+    assert calls == []  # confirmed once: never again
+
+
+def test_a_student_who_breaks_the_riding_test_cannot_cause_a_fallback(monkeypatch):
+    calls = counting_solo_tests(monkeypatch, fails=False)
+    with Sandbox(direct=True) as box:
+        results = box.run_many([request("good", SIZE), SABOTEUR])
+        assert calls == [1]  # the riding copy failed: the test alone decided
+        assert box.isolation.startswith(FULL_ISOLATION) and "failed" not in box.isolation
+        assert all(r.isolation == box.isolation for r in results)
+        assert results[0].probes[0].value == 7
+        assert box.run(request("good", SIZE)).probes[0].value == 7
+
+
+def test_the_solo_test_alone_makes_the_fallback_and_the_requests_run_again(monkeypatch):
+    calls = counting_solo_tests(monkeypatch, fails=True)
+    with Sandbox(direct=True) as box:
+        good, _ = box.run_many([request("good", SIZE), SABOTEUR])
+        assert calls == [1]
+        assert box.isolation.startswith(UID_ISOLATION)
+        assert "full isolation failed: sabotaged for the test" in box.isolation
+        assert "direct" in box.isolation
+        assert good.isolation == box.isolation and good.probes[0].value == 7
+
+
+def test_a_single_run_tests_the_tier_alone_first(monkeypatch):
+    calls = counting_solo_tests(monkeypatch, fails=False)
+    with Sandbox(direct=True) as box:
+        assert box.run(request("good", SIZE)).probes[0].value == 7
+        assert calls == [1]
+        box.run_many([request("good", SIZE), request("good", SIZE)])
+    assert calls == [1]
+
+
+def test_a_zygote_sandbox_still_tests_alone_at_start_up(monkeypatch):
+    calls = counting_solo_tests(monkeypatch, fails=False)
+    with Sandbox() as box:
+        assert calls == [1]
+        box.run_many([request("good", SIZE), request("good", SIZE)])
+    assert calls == [1]
+
+
+def test_the_riding_test_raises_no_limit_of_the_shared_child():
+    small = request("good", SIZE, limits=QUICK.__class__(wall_seconds=2, address_space_mb=300,
+                                                         processes=3, output_mb=1))
+    limits = riding_limits([small, request("good", Probe(kind="attribute", name="SHAPE"))])
+    assert limits.wall_seconds == 2 and limits.address_space_mb == 300
+    assert limits.processes == 3 and limits.output_mb == 1

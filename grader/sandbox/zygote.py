@@ -63,7 +63,7 @@ def main() -> None:
     import confine  # type: ignore[import-not-found]
     import layout  # type: ignore[import-not-found]  # noqa: F401  (imported before any drop)
     import runner  # type: ignore[import-not-found]  # noqa: F401
-    import shared_child  # type: ignore[import-not-found]  # noqa: F401
+    import shared_child  # type: ignore[import-not-found]
     import view  # type: ignore[import-not-found]  # noqa: F401
     import wire  # type: ignore[import-not-found]
     sys.path.remove(HERE)
@@ -80,6 +80,7 @@ def main() -> None:
     cgroups.enter_idle(config)
     own_pid_namespace = os.open("/proc/self/ns/pid", os.O_RDONLY) if config["full"] else -1
     error = enter_view(config) if config["full"] else None
+    config["baseline"] = shared_child.Baseline()  # what every run starts from
     gc.collect()
     gc.freeze()  # children's collections then skip (and do not copy) the warm heap
     wire.send(control_out, {"event": "ready", "pid": os.getpid(), "error": error,
@@ -281,7 +282,8 @@ def enter_and_run(request: dict, run_dir: str, *, apply_limits: bool, switch_use
         import shared_child  # type: ignore[import-not-found]
 
         os.closerange(3, 1 << 16)
-        shared_child.run_all(request, run_dir, own_uid=config["uid"] >= 0)
+        shared_child.run_all(request, run_dir, own_uid=config["uid"] >= 0,
+                             baseline=config.get("baseline"))
         os._exit(0)
     work_dir, out_dir = os.path.join(run_dir, "work"), os.path.join(run_dir, "out")
     os.chdir(work_dir)

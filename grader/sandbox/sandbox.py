@@ -28,7 +28,13 @@ from grader.sandbox.cgroups import (
     run_memory_mb,
 )
 from grader.sandbox.follow import follow_run
-from grader.sandbox.helper import BASE_MB, TMP_MB, Helper, default_hidden_paths
+from grader.sandbox.helper import (
+    BASE_MB,
+    TMP_MB,
+    Helper,
+    SelfTesting,
+    default_hidden_paths,
+)
 from grader.sandbox.isolation import (
     FULL_ISOLATION,
     REDUCED_ISOLATION,
@@ -48,7 +54,6 @@ from grader.sandbox.messages import (
     shared_message,
 )
 from grader.sandbox.readback import MIB, ResultBudget
-from grader.sandbox.selftest import SelfTesting
 from grader.sandbox.shared import Progress, RunEvents, settle
 
 RESULTS_MB = 128  # all arrays of one submission, as the grader holds them
@@ -148,7 +153,7 @@ class Sandbox(SelfTesting):
             return
         try:
             self._launch(full=True)
-            if self._direct:  # confirmed by the first shared run (see selftest.py)
+            if self._direct:  # confirmed by the first shared run (see helper.py)
                 self._untested = (weaker, require_full)
             else:
                 self._self_test()

@@ -59,6 +59,9 @@ class Baseline:
         self.recursion = sys.getrecursionlimit()
         self.meta_path = list(sys.meta_path)
         self.path_hooks = list(sys.path_hooks)
+        # Held only so that clearing the importer cache does not free them: freeing
+        # touches pages the child would copy (~0.5 ms); the cache is emptied as before.
+        self.finders = tuple(sys.path_importer_cache.values())
         self.environ = dict(os.environ._data)  # bytes to bytes: compared in C, no decoding
 
     def after_fork(self) -> None:

@@ -1,4 +1,4 @@
-"""A direct sandbox's self-test rides along its first shared run (``selftest.py``).
+"""A direct sandbox's self-test rides along its first shared run (``helper.py``).
 
 What must hold: the riding copy may only confirm the full tier; a fallback to a
 weaker tier is decided by the self-test run alone, as at start-up, so nothing a
@@ -12,7 +12,7 @@ import pytest
 from grader.errors import GraderError
 from grader.model import Probe
 from grader.sandbox import FULL_ISOLATION, UID_ISOLATION, Sandbox, SandboxRequest, machine_isolation
-from grader.sandbox.selftest import riding_limits
+from grader.sandbox.helper import riding_limits
 
 from .test_run_many import DOUBLE, QUICK, SIZE, X, request
 

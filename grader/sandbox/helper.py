@@ -28,6 +28,7 @@ from grader.errors import GraderError
 from grader.model import Probe
 from grader.sandbox.api import Limits, SandboxRequest, SandboxResult
 from grader.sandbox.direct import DirectHelper
+from grader.sandbox.isolation import namespaces_work
 from grader.sandbox.wire import WireClosed, WireTimeout, receive
 
 ZYGOTE = str(Path(__file__).with_name("zygote.py"))
@@ -39,6 +40,7 @@ CHILD_ENV = {
     "OMP_NUM_THREADS": "1",
     "MKL_NUM_THREADS": "1",
 }
+DIRECT_NOTE = " (direct: forked from the checking process, which holds only public cases)"
 BASE_MB = 256
 TMP_MB = 64
 START_SECONDS = 60.0
@@ -177,6 +179,23 @@ class SelfTesting:
     # Set by a direct sandbox in the full tier until the test has passed: what the
     # fallback needs (the weaker tier's description, whether full isolation is required).
     _untested: tuple[str, bool] | None = None
+
+    def _fall_back(self, weaker: str, require_full: bool, exc: Exception) -> None:
+        """The full tier failed: the weaker one, saying why (or refuse, if required).  A
+        direct sandbox took the full tier on trust; where namespaces do not work it
+        ends as a start-up probe would have put it: in the weaker tier, plainly."""
+        self._stop_zygote()
+        if self._direct and not namespaces_work():
+            self._launch(full=False)
+            self._isolation = weaker + DIRECT_NOTE
+            return
+        if require_full:
+            raise GraderError("full isolation is possible on this machine but could not "
+                              f"be set up: {exc}") from exc
+        self._launch(full=False)
+        self._isolation = f"{weaker} (full isolation failed: {exc})"
+        if self._direct:
+            self._isolation += DIRECT_NOTE
 
     def _self_test(self) -> None:
         result = self.run(self_test_request())

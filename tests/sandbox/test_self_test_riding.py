@@ -97,3 +97,29 @@ def test_the_riding_test_raises_no_limit_of_the_shared_child():
     limits = riding_limits([small, request("good", Probe(kind="attribute", name="SHAPE"))])
     assert limits.wall_seconds == 2 and limits.address_space_mb == 300
     assert limits.processes == 3 and limits.output_mb == 1
+
+
+def test_a_direct_sandbox_does_not_probe_namespaces_its_first_run_proves(monkeypatch):
+    import grader.sandbox.isolation as isolation
+
+    probes: list[int] = []
+    monkeypatch.setattr(isolation, "namespaces_work", lambda: probes.append(1) or True)
+    with Sandbox(direct=True) as box:
+        box.run_many([request("good", SIZE), request("good", SIZE)])
+        assert box.isolation.startswith(FULL_ISOLATION)
+    assert probes == []
+    with Sandbox():  # a zygote sandbox still probes at start-up
+        assert probes == [1]
+
+
+def test_where_namespaces_fail_a_direct_sandbox_ends_in_the_tier_a_probe_gives(monkeypatch):
+    import grader.sandbox.helper as helper
+    from grader.sandbox.helper import DIRECT_NOTE
+
+    counting_solo_tests(monkeypatch, fails=True)
+    monkeypatch.setattr(helper, "namespaces_work", lambda: False)
+    with Sandbox(direct=True) as box:
+        good, _ = box.run_many([request("good", SIZE), SABOTEUR])
+        assert box.isolation.startswith(UID_ISOLATION) and box.isolation.endswith(DIRECT_NOTE)
+        assert "failed" not in box.isolation  # as when the probe ran at start-up
+        assert good.isolation == box.isolation and good.probes[0].value == 7

@@ -13,6 +13,7 @@ from grader.errors import GraderError
 from grader.model import Probe
 from grader.sandbox import FULL_ISOLATION, UID_ISOLATION, Sandbox, SandboxRequest, machine_isolation
 from grader.sandbox.helper import riding_limits
+from grader.sandbox.messages import shared_limits
 
 from .test_run_many import DOUBLE, QUICK, SIZE, X, request
 
@@ -94,9 +95,17 @@ def test_a_zygote_sandbox_still_tests_alone_at_start_up(monkeypatch):
 def test_the_riding_test_raises_no_limit_of_the_shared_child():
     small = request("good", SIZE, limits=QUICK.__class__(wall_seconds=2, address_space_mb=300,
                                                          processes=3, output_mb=1))
-    limits = riding_limits([small, request("good", Probe(kind="attribute", name="SHAPE"))])
-    assert limits.wall_seconds == 2 and limits.address_space_mb == 300
-    assert limits.processes == 3 and limits.output_mb == 1
+    requests = [small, request("good", Probe(kind="attribute", name="SHAPE"))]
+    limits = riding_limits(requests)
+    assert limits.address_space_mb == 300 and limits.processes == 3 and limits.output_mb == 1
+    assert limits.wall_seconds == 1 and limits.cpu_seconds == 1
+    before = shared_limits(requests)
+    after = shared_limits([*requests, SandboxRequest(files={}, module="m", probes=(),
+                                                     limits=limits)])
+    assert after.address_space_mb == before.address_space_mb
+    assert after.processes == before.processes and after.output_mb == before.output_mb
+    assert after.wall_seconds <= before.wall_seconds + 1
+    assert after.cpu_seconds <= before.cpu_seconds + 1
 
 
 def test_a_direct_sandbox_does_not_probe_namespaces_its_first_run_proves(monkeypatch):

@@ -21,7 +21,7 @@ import sys
 import threading
 
 from grader.sandbox.confine import CLONE_NEWPID, setns, unshare
-from grader.sandbox.wire import WireClosed, receive, send
+from grader.sandbox.wire import WireClosed, receive, send, widen_pipe
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHILD_MODULES = ("confine", "wire", "checks", "cgroups", "layout", "view", "runner", "shared_child",
@@ -33,6 +33,7 @@ class DirectHelper:
 
     def __init__(self, config: dict, environment: dict[str, str]) -> None:
         requests_read, requests_write = os.pipe()
+        widen_pipe(requests_write)
         events_read, events_write = os.pipe()
         self.stdin = os.fdopen(requests_write, "wb", buffering=0)
         self.stdout = os.fdopen(events_read, "rb", buffering=0)

@@ -29,7 +29,7 @@ from grader.model import Probe
 from grader.sandbox.api import Limits, SandboxRequest, SandboxResult
 from grader.sandbox.direct import DirectHelper
 from grader.sandbox.isolation import namespaces_work
-from grader.sandbox.wire import WireClosed, WireTimeout, receive
+from grader.sandbox.wire import WireClosed, WireTimeout, receive, widen_pipe
 
 ZYGOTE = str(Path(__file__).with_name("zygote.py"))
 CHILD_ENV = {
@@ -87,6 +87,7 @@ class Helper:
                 [sys.executable, "-I", ZYGOTE, json.dumps(config)], stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE, stderr=log, env=dict(CHILD_ENV), cwd="/",
                 start_new_session=True, close_fds=True)
+            widen_pipe(process.stdin.fileno())
         helper = cls(process=process, base=base, view=base, full=full)
         try:
             ready = receive(process.stdout.fileno(), deadline=time.monotonic() + START_SECONDS)

@@ -129,10 +129,17 @@ def test_a_runs_memory_limit_is_its_budget_plus_little_more(box):
     limits: list[int] = []
     done = threading.Event()
 
-    def watch() -> None:  # the limit while a process of the run is in the group
+    def watch() -> None:
+        """The limit read while one process of the run is in the group before and after.
+
+        A run sets its limits before it drops to the slot's uid, and the group is
+        relaxed only once every process of the run is gone, so a limit read between
+        two sightings of the same run process is the run's own (a read before the
+        first sighting may still be the idle group's "max")."""
         while not done.is_set():
+            before = {pid for pid in members(str(memory)) if uid_of(pid) == box.uid}
             text = (memory / name).read_text().strip()
-            if any(uid_of(pid) == box.uid for pid in members(str(memory))):
+            if before & members(str(memory)):
                 limits.append(int(text) if text != "max" else 2**63)
 
     watcher = threading.Thread(target=watch)

@@ -45,22 +45,27 @@ def values_match(got: Any, expected: Any, tolerance: Tolerance) -> bool:
     return _problem(got, expected) is None and bool(np.all(_close(got, expected, tolerance)))
 
 
-def _check_single(case: Case, got: Any) -> CheckResult:
+def _check_single(case: Case, got: Any, *, part: bool = False) -> CheckResult:
+    """The verdict on one value; a ``part`` of a multi-output case records no answer
+    and no shown values (the whole case's result records them once)."""
+    recorded = None if part else got
     problem = _problem(got, case.expected)
     if problem:
         mistake = _matching_mistake(got, case.mistakes, case.tolerance)
         lines = [f"{case.label}: {problem}"]
         if mistake is not None:
             lines.append(f"This matches a common mistake: {mistake.explanation}")
-        return _result(case, 0.0, "failed", "\n".join(lines), got=got, mistake=mistake)
+        return _result(case, 0.0, "failed", "\n".join(lines), got=recorded,
+                       mistake=mistake)
     close = _close(got, case.expected, case.tolerance)
     if bool(np.all(close)):
-        return _result(case, case.points, "passed", f"{case.label}: correct", raw=got)
+        return _result(case, case.points, "passed", f"{case.label}: correct", raw=recorded)
     fraction = float(np.mean(close)) if case.per_element_credit else 0.0
     mistake = _matching_mistake(got, case.mistakes, case.tolerance)
     message = _wrong_value_message(case, got, close, mistake)
     status = "partial" if fraction > 0 else "failed"
-    return _result(case, case.points * fraction, status, message, got=got, mistake=mistake)
+    return _result(case, case.points * fraction, status, message, got=recorded,
+                   mistake=mistake)
 
 
 def _check_parts(case: Case, got: Any) -> CheckResult:
@@ -69,7 +74,8 @@ def _check_parts(case: Case, got: Any) -> CheckResult:
     if not isinstance(got, tuple) or len(got) != len(names):
         message = f"{case.label}: expected a tuple of {len(names)} values ({', '.join(names)})"
         return _result(case, 0.0, "failed", message, got=got)
-    parts = [_check_single(_part_case(case, i, name), got[i]) for i, name in enumerate(names)]
+    parts = [_check_single(_part_case(case, i, name), got[i], part=True)
+             for i, name in enumerate(names)]
     wrong = [part for part in parts if part.status != "passed"]
     if not wrong:
         return _result(case, case.points, "passed", f"{case.label}: correct", raw=got)
@@ -231,15 +237,11 @@ def answer_json(value: Any) -> str | None:
     compares it with classmates' variants); None when absent, not plain data or too
     large to be worth storing.
 
-    An array is judged by its size before it is turned into lists (each number takes
-    at least two characters), and a finite numeric one skips the per-item walk: an
-    implementation's outputs are large and were the parent's largest cost per grading."""
-    if isinstance(value, np.ndarray):
-        if value.size * 2 > MAX_ANSWER_CHARS:
-            return None
-        if value.dtype.kind in "biuf" and bool(np.isfinite(value).all()):
-            text = json.dumps(value.tolist(), separators=(",", ":"), allow_nan=False)
-            return text if len(text) <= MAX_ANSWER_CHARS else None
+    Implementation outputs were the parent's largest cost per grading: arrays are
+    judged by their size before anything is encoded, and a finite numeric one is
+    turned into lists without a per-item walk (also inside a tuple of outputs)."""
+    if _surely_too_long(value):
+        return None
     plain = _plain(value)
     if plain is None:
         return None
@@ -247,8 +249,19 @@ def answer_json(value: Any) -> str | None:
     return text if len(text) <= MAX_ANSWER_CHARS else None
 
 
+def _surely_too_long(value: Any) -> bool:
+    """True when the arrays in ``value`` alone make its JSON longer than kept: each
+    element takes at least one character and each two a comma between them."""
+    parts = value if isinstance(value, tuple | list) else (value,)
+    least = sum(part.size * 2 - 1 for part in parts if isinstance(part, np.ndarray))
+    return least > MAX_ANSWER_CHARS
+
+
 def _plain(value: Any) -> Any:
     """Nested lists of numbers, text or booleans; non-finite numbers become None."""
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf" \
+            and bool(np.isfinite(value).all()):
+        return value.tolist()  # finite numbers only: the walk below would keep each one
     if isinstance(value, np.ndarray | np.generic):
         value = value.tolist()
     if isinstance(value, bool | str) or value is None:

@@ -205,15 +205,18 @@ def test_limits_must_be_positive():
         Limits(wall_seconds=0)
 
 
-def test_runs_cost_milliseconds_not_an_interpreter_start(sandbox):
-    probe = Probe(kind="attribute", name="OUTPUT_HEIGHT")
-    sandbox.run(request(probe))
-    timings = []
-    for _ in range(5):
-        started = time.perf_counter()
-        sandbox.run(request(probe))
-        timings.append(time.perf_counter() - started)
-    assert min(timings) < 0.5  # generous: a cold interpreter with NumPy alone is ~0.1 s
+def test_runs_are_forked_from_one_warm_zygote_not_a_fresh_interpreter_each(sandbox):
+    """What keeps a run cheap (the figures are in bench/, not asserted here): every run
+    is a fork of the same zygote, which already holds NumPy when it forks."""
+    source = b"import sys\nNUMPY_WAS_LOADED = int('numpy' in sys.modules)\n"
+    probe = Probe(kind="attribute", name="NUMPY_WAS_LOADED")
+    zygote = sandbox.zygote_pid
+    for _ in range(3):
+        result = sandbox.run(SandboxRequest(files={"warm.py": source}, module="warm",
+                                            probes=(probe,)))
+        assert result.probes[0].value == 1
+    assert zygote is not None and sandbox.zygote_pid == zygote
+    assert Path(f"/proc/{zygote}").exists()
 
 
 @pytest.fixture

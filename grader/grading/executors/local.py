@@ -4,10 +4,10 @@ We run our own small loop over two queues rather than a process pool: a worker
 keeps its sandbox in a local variable (no per-process globals), and it notices
 when the parent has been killed and exits instead of lingering as an orphan.
 
-Workers are forked from a ``forkserver``: a fresh interpreter (it inherits no
-open gradebook connection, file or thread of the parent: it is started by exec
-with only its own pipes) that imports the grading code and NumPy once
-(``PRELOAD``), then forks each worker from that state.  With ``spawn`` each
+Workers are forked from a ``forkserver`` (``executors.forkserver``): a fresh
+interpreter (it inherits no open gradebook connection, file or thread of the
+parent: it is started by exec with only its own pipes) that imports the grading
+code and NumPy once, then forks each worker from that state.  With ``spawn`` each
 worker paid that import itself (about 0.25 s of CPU each).  A forked worker's
 parent is the fork server, not the batch, so a worker notices the batch's death
 by the end of a pipe only the batch holds open (``alive``).
@@ -18,18 +18,17 @@ from __future__ import annotations
 import contextlib
 import itertools
 import multiprocessing
-import multiprocessing.forkserver
 import queue
 from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
 from grader.errors import GraderError
+from grader.grading.executors import forkserver
 from grader.grading.jobs import GradingJob, SubmissionTask, TaskOutcome, grade_task, open_sandbox
 
 POLL_SECONDS = 1.0
 IN_FLIGHT_PER_WORKER = 2
-PRELOAD = ["grader.grading.jobs"]  # what every worker needs, imported once by the fork server
 
 
 @dataclass(frozen=True)
@@ -50,10 +49,10 @@ class LocalExecutor:
     def outcomes(self, job: GradingJob, tasks: Iterator[SubmissionTask]) -> Iterator[TaskOutcome]:
         first = next(tasks, None)
         if first is None:  # nothing to grade: start no worker at all
+            forkserver.stop()  # one started early for this batch (``start_early``)
             return
         tasks = itertools.chain([first], tasks)
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(PRELOAD)  # used when the server starts (once)
+        context = forkserver.context()
         task_queue = context.Queue()
         outcome_queue = context.Queue()
         alive, keep_alive = context.Pipe(duplex=False)  # only this process holds the writer
@@ -73,7 +72,7 @@ class LocalExecutor:
             _stop([p for p in processes if p.pid is not None], task_queue)
             keep_alive.close()
             alive.close()
-            _stop_fork_server()
+            forkserver.stop()
 
 
 def _pump(
@@ -127,20 +126,6 @@ def _stop(processes: list, task_queue: multiprocessing.Queue) -> None:
         if process.is_alive():
             process.kill()
             process.join()
-
-
-def _stop_fork_server() -> None:
-    """End the fork server and reap it, as the batch's workers were: otherwise it
-    outlives the batch until it notices, and its CPU and its workers' (which it
-    reaped) are missing from what the batch's own parent is told (RUSAGE_CHILDREN).
-
-    ``multiprocessing`` has no public way to do it; ``_stop`` (there since 3.8) is
-    what its own tests use.  The next batch of this process starts a fresh server,
-    so it also sees that moment's environment."""
-    server = getattr(multiprocessing.forkserver, "_forkserver", None)
-    stop = getattr(server, "_stop", None)
-    if stop is not None:
-        stop()
 
 
 def worker_loop(

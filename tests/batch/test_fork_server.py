@@ -5,6 +5,7 @@ of ours outlives it and its CPU is accounted to the batch."""
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.util
 import os
 import threading
 import time
@@ -90,3 +91,11 @@ def _open_files(pid: int) -> set[str]:
     except OSError:
         pass
     return links
+
+
+def test_the_fork_servers_folder_is_hidden_from_student_code(course, tmp_path):
+    from grader.grading.batch import private_paths
+
+    socket_folder = multiprocessing.util.get_temp_dir()
+    hidden = private_paths(course, tmp_path / "subs", tmp_path / "gradebook.db", None)
+    assert str(Path(socket_folder).resolve()) in hidden

@@ -30,22 +30,27 @@ __all__ = ["MAX_ATTEMPTS", "build_assignment_variant", "build_exercise_variant",
 
 
 def build_assignment_variant(course: Course, assignment_id: str, student_id: str,
-                             secret: bytes, *, get_kind: KindLookup = default_kind_lookup
-                             ) -> AssignmentVariant:
-    """Every exercise of the assignment as ``student_id`` gets it."""
+                             secret: bytes, *, get_kind: KindLookup = default_kind_lookup,
+                             prompts: bool = True) -> AssignmentVariant:
+    """Every exercise of the assignment as ``student_id`` gets it.
+
+    ``prompts=False`` leaves every ``prompt_markdown`` empty: for grading a ``.py``
+    hand-in, which never shows or reads a prompt (rendering is about a tenth of the
+    building).  Nothing else changes: the prompt is rendered from the draw, never
+    drawn from."""
     assignment = course.assignment(assignment_id)
     exercises = tuple(
         build_exercise_variant(
             course.exercises[item.exercise_id], secret=secret, points=item.points,
             path=(course.course_id, assignment_id, item.exercise_id, student_id),
-            kind=get_kind(course.exercises[item.exercise_id].kind))
+            kind=get_kind(course.exercises[item.exercise_id].kind), prompts=prompts)
         for item in assignment.exercises)
     return AssignmentVariant(course_id=course.course_id, assignment_id=assignment_id,
                              student_id=student_id, title=assignment.title, exercises=exercises)
 
 
 def build_exercise_variant(spec: ExerciseSpec, *, secret: bytes, path: Sequence[str],
-                           points: float, kind: Any) -> ExerciseVariant:
+                           points: float, kind: Any, prompts: bool = True) -> ExerciseVariant:
     """One exercise for one student; ``path`` is (course, assignment, exercise, student).
 
     A kind that offers practice (``practice_module``) also gets a practice instance,
@@ -57,7 +62,8 @@ def build_exercise_variant(spec: ExerciseSpec, *, secret: bytes, path: Sequence[
     variant = ExerciseVariant(
         exercise_id=spec.exercise_id, title=spec.title, kind=spec.kind,
         version=spec.version, points=points, module=spec.module,
-        prompt_markdown=render_prompt(spec, params, output.prompt_context, points),
+        prompt_markdown=(render_prompt(spec, params, output.prompt_context, points)
+                         if prompts else ""),
         stub_source=output.stub_source, cases=cases, params=params,
         hints=spec.hints, solution_source=output.solution_source)
     if not hasattr(kind, "practice_module"):
@@ -185,6 +191,10 @@ def values_equal(got: Any, expected: Any, tolerance: Tolerance = EXACT) -> bool:
     Shapes must agree; tuples (several outputs, or a shape) compare element by
     element; lists are array-like; strings and ``None`` compare exactly.
     """
+    if type(got) is int and type(expected) is int:  # most answers: skip the arrays
+        return got == expected
+    if type(got) is float and type(expected) is float:
+        return _floats_close(got, expected, tolerance)
     if got is None or expected is None or isinstance(got, str) or isinstance(expected, str):
         return got == expected if type(got) is type(expected) else False
     if isinstance(got, tuple) or isinstance(expected, tuple):
@@ -209,6 +219,13 @@ def values_equal(got: Any, expected: Any, tolerance: Tolerance = EXACT) -> bool:
         bound = tolerance.atol + tolerance.rtol * np.abs(expected_array.astype(np.float64))
         close = (difference <= bound) | (got_array == expected_array)  # infinities too
     return bool(close.all())
+
+
+def _floats_close(got: float, expected: float, tolerance: Tolerance) -> bool:
+    """The rule of ``values_equal`` on two Python floats: the same IEEE arithmetic as
+    the array path (float64), infinities equal to themselves, NaN equal to nothing."""
+    return (abs(got - expected) <= tolerance.atol + tolerance.rtol * abs(expected)
+            or got == expected)
 
 
 def _first_elements_differ(got: np.ndarray, expected: np.ndarray, tolerance: Tolerance) -> bool:

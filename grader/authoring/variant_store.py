@@ -56,20 +56,21 @@ def cached_assignment_variant(course: Course, assignment_id: str, student_id: st
     nothing stored).
 
     ``practice=False`` gives the variant without its practice instances (see
-    ``without_practice``): what grading a ``.py`` submission needs, for half the
-    building; it is stored under its own key, never mistaken for the full one.
+    ``without_practice``) and without prompts (``build_assignment_variant``): what
+    grading a ``.py`` submission needs, for half the building; it is stored under
+    its own key, never mistaken for the full one.
     """
     lookup = get_kind if practice else without_practice(get_kind)
     if folder is None:
         return build_assignment_variant(course, assignment_id, student_id, secret,
-                                        get_kind=lookup)
+                                        get_kind=lookup, prompts=practice)
     key = variant_key(course, assignment_id, student_id, secret, practice=practice)
     path = entry_path(folder, key)
     stored = read_entry(path, secret)
     if stored is not None:
         return stored
     variant = build_assignment_variant(course, assignment_id, student_id, secret,
-                                       get_kind=lookup)
+                                       get_kind=lookup, prompts=practice)
     if write:
         write_entry(path, variant, secret)
     return variant
@@ -79,7 +80,8 @@ class _NoPractice:
     """A kind as ``build_exercise_variant`` sees it, minus ``practice_module``: the
     graded draw never depends on the practice draw (a child stream of its own), so
     cases, parameters, title and module are the full variant's; only ``practice``,
-    ``stub_source`` and ``solution_source`` differ (tests/speed check this)."""
+    ``stub_source`` and ``solution_source`` differ, and the lean variant's prompts are
+    not rendered (tests/speed check this)."""
 
     def __init__(self, kind: object) -> None:
         self._kind = kind

@@ -14,6 +14,7 @@ database.
 
 from __future__ import annotations
 
+import csv
 import functools
 import operator
 import sqlite3
@@ -22,6 +23,7 @@ from dataclasses import fields, replace
 from pathlib import Path
 
 from grader.errors import GraderError
+from grader.exports.cells import csv_cell
 from grader.exports.gradebook_rows import (
     CheckRow,
     MistakeCount,
@@ -31,7 +33,7 @@ from grader.exports.gradebook_rows import (
     utc_now,
     versions_hash,
 )
-from grader.exports.grades_csv import grades_table, long_table, write_table
+from grader.exports.grades_csv import LONG_HEADER, grades_table, write_table
 from grader.results import GradingResult
 
 __all__ = ["SCHEMA_VERSION", "CheckRow", "Gradebook", "MistakeCount", "ResultRow",
@@ -257,11 +259,27 @@ class Gradebook:
 
     def export_long_csv(self, path: str | Path, *, course_id: str, assignment_id: str) -> int:
         """Write ``grades-long.csv``: one row per student and case (student, exercise,
-        case, points, max, mistake), for pivot tables; returns the rows written."""
-        checks = [check for row in self.current(course_id, assignment_id)
-                  for check in self.checks(course_id, assignment_id, row.student_id)]
-        write_table(path, long_table(checks))
-        return len(checks)
+        case, points, max, mistake), for pivot tables; returns the rows written.
+
+        Streamed from one query, a row at a time: the checks of every current result
+        in student then grading order (the rows ``grades_csv.long_table`` makes of
+        ``current`` and ``checks``, tested against it), never all in memory (at
+        10,000 students, a quarter of a million rows)."""
+        rows = self._db.execute(
+            "SELECT c.student_id, c.exercise_id, c.case_id, c.score, c.max_score, "
+            "c.mistake_id FROM checks AS c JOIN results AS r ON c.course_id = r.course_id "
+            "AND c.assignment_id = r.assignment_id AND c.student_id = r.student_id "
+            "WHERE c.course_id = ? AND c.assignment_id = ? ORDER BY c.student_id, c.position",
+            (course_id, assignment_id),
+        )
+        written = 0
+        with open(path, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow([csv_cell(name) for name in LONG_HEADER])
+            for *values, mistake in rows:
+                writer.writerow([csv_cell(value) for value in (*values, mistake or "")])
+                written += 1
+        return written
 
 
 def _values(row: ResultRow | CheckRow) -> tuple:

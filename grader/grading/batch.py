@@ -14,11 +14,12 @@ batch: a submission that cannot be read is that student's zero record, with why.
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing.util
 import os
 import stat
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -44,13 +45,19 @@ def student_folders(submissions_dir: Path) -> list[Path]:
     """One entry per student, by name: folders, and links posing as folders (which
     ``collect`` then refuses, so the student hears why).  Hidden entries and loose
     files are ignored; nothing is followed."""
+    return [Path(submissions_dir) / name for name in student_names(submissions_dir)]
+
+
+def student_names(submissions_dir: Path) -> list[str]:
+    """The names of ``student_folders``, sorted: what a batch keeps for the whole run
+    (a name each, not a path: memory stays flat with the class size)."""
     if not Path(submissions_dir).is_dir():
         raise SubmissionError(f"{submissions_dir}: no such folder of submissions")
     found = []
     for entry in os.scandir(submissions_dir):
         mode = entry.stat(follow_symlinks=False).st_mode
         if not entry.name.startswith(".") and (stat.S_ISDIR(mode) or stat.S_ISLNK(mode)):
-            found.append(Path(submissions_dir) / entry.name)
+            found.append(entry.name)
     return sorted(found)
 
 
@@ -89,21 +96,24 @@ def grade_batch(
     times = times or SubmissionTimes(everyone=submitted_at,
                                      source="the given time" if submitted_at else "")
     hidden = private_paths(course, submissions_dir, gradebook_path, out_dir)
-    job = GradingJob(course, assignment_id, secret, insecure, policy, hidden,
-                     variant_store=Path(gradebook_path).parent / VARIANT_STORE)
-    folders = {p.name: p for p in student_folders(Path(submissions_dir))}
-    plan = plan_batch(folders, (s.student_id for s in course.roster),
+    # the workers' copy of the course has no roster: grading never reads it, and a
+    # class of 10,000 would be pickled to every worker
+    job = GradingJob(dataclasses.replace(course, roster=()), assignment_id, secret, insecure,
+                     policy, hidden, variant_store=Path(gradebook_path).parent / VARIANT_STORE)
+    root = Path(submissions_dir)
+    plan = plan_batch(student_names(root), (s.student_id for s in course.roster),
                       allow_unlisted=allow_unlisted)
-    chosen = [folders[name] for name in plan.to_grade]
+    chosen = plan.to_grade  # names: each becomes a path only when its folder is read
     fingerprint = secret_fingerprint(secret, course.course_id)
-    refuse_wrong_run(chosen, course.course_id, assignment_id, fingerprint)
+    refuse_wrong_run((root / name for name in chosen), course.course_id, assignment_id,
+                     fingerprint)
     executor = make_executor(workers=workers, scheduler=scheduler)
     show = sys.stderr.isatty() if progress is None else progress
     tally = Tally(total=len(chosen), started=time.perf_counter(), show=show)
     with Gradebook(gradebook_path) as gradebook:
         versions = assignment_versions_hash(course, assignment_id)
         pending = _Pending(job, gradebook, versions, force, times, fingerprint)
-        for outcome in executor.outcomes(job, pending.tasks(chosen, tally)):
+        for outcome in executor.outcomes(job, pending.tasks(root, chosen, tally)):
             _record(gradebook, outcome, tally, pending)
             if out_dir is not None and outcome.result is not None:
                 write_student_outputs(outcome.result, out_dir)
@@ -115,7 +125,7 @@ def grade_batch(
                          has_roster=plan.has_roster)
 
 
-def refuse_wrong_run(folders: list[Path], course_id: str, assignment_id: str,
+def refuse_wrong_run(folders: Iterable[Path], course_id: str, assignment_id: str,
                      fingerprint: str) -> None:
     """Refuse the whole run when the first release records all disagree with it: the
     wrong ``--assignment`` or the wrong secret, not one odd student."""
@@ -140,8 +150,12 @@ def private_paths(
     course: Course, submissions_dir: Path, gradebook_path: Path, out_dir: Path | None
 ) -> tuple[str, ...]:
     """What a student's code must not see: the course folder (it may hold the secret
-    file), every submission, the gradebook and everyone's feedback."""
-    paths = (course.root, submissions_dir, Path(gradebook_path).parent, out_dir)
+    file), every submission, the gradebook and everyone's feedback, and the folder of
+    the workers' fork server's socket (``executors.forkserver``: whoever connects to
+    it can have a process forked from a grader; the full tier's view never shows it,
+    this covers it should it lie inside a folder a view shows)."""
+    paths = (course.root, submissions_dir, Path(gradebook_path).parent, out_dir,
+             multiprocessing.util.get_temp_dir())
     return tuple(str(Path(p).resolve()) for p in paths if p is not None)
 
 
@@ -177,9 +191,10 @@ class _Pending:
         self.modules = {f"{job.course.exercises[a.exercise_id].module}.py" for a in assigned}
         self.seen_module = False  # did any folder hold a module of this assignment?
 
-    def tasks(self, folders: list[Path], tally: Tally) -> Iterator[SubmissionTask]:
-        for folder in folders:
-            task = self.task_for(folder)
+    def tasks(self, root: Path, names: Iterable[str], tally: Tally
+              ) -> Iterator[SubmissionTask]:
+        for name in names:
+            task = self.task_for(root / name)
             key = grading_key(self.versions, self.job.policy, task.submitted_at)
             if not self.force and not self.gradebook.needs_grading(
                 self.job.course.course_id, self.job.assignment_id, task.student_id,

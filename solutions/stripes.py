@@ -36,6 +36,7 @@ DEFAULT_NOISE = 0.2
 _BITS = 24
 _IRWIN_HALL_TERMS = 12
 _DRAWS_PER_IMAGE = 4  # width, position, (unused), second position of a dot
+_CHUNK = 16384  # noise sums made this many pixels at a time (fits a core's cache)
 
 
 def make_stripes(n, seed, *, noise=DEFAULT_NOISE, classes=3, size=SIZE):
@@ -115,16 +116,36 @@ def _irwin_hall_sums(seed, count):
     The same integers as ``_uniform_integers(seed, "noise", ...)`` summed in groups,
     read without widening every byte: every 3 little-endian 32-bit words hold 4 of
     them (``w0 = a | a'<<24``, ``w1 = b' | c<<16``, ``w2 = c' | d<<8`` with the
-    primes the remaining bytes), so masks and shifts give each block's sum, made in
-    two reused buffers (fresh temporaries cost as much as the arithmetic).  Integer
+    primes the remaining bytes), so masks and shifts give each block's sum.  Integer
     sums are exact in any order (at most ``12 * 2**24 < 2**32``), so this equals the
     plain sum bit for bit (tests/tinycnn/test_stripes_loops.py).
     """
     words = np.frombuffer(_stream(seed, "noise").digest(3 * count * _IRWIN_HALL_TERMS),
-                          dtype="<u4").reshape(-1, 3)
-    w0, w1, w2 = words[:, 0], words[:, 1], words[:, 2]
-    blocks = w0 & np.uint32(0xFFFFFF)
-    part = w0 >> np.uint32(24)
+                          dtype="<u4").reshape(count, 3 * _IRWIN_HALL_TERMS // 4)
+    sums = np.empty(count, dtype=np.int64)
+    blocks = np.empty((min(count, _CHUNK), _IRWIN_HALL_TERMS // 4), dtype=np.uint32)
+    part = np.empty_like(blocks)
+    for low in range(0, count, _CHUNK):
+        chunk = words[low : low + _CHUNK]
+        rows = len(chunk)
+        _block_sums(chunk, blocks[:rows], part[:rows])
+        total = part[:rows, 0]
+        np.add(blocks[:rows, 0], blocks[:rows, 1], out=total)
+        for block in range(2, _IRWIN_HALL_TERMS // 4):
+            total += blocks[:rows, block]
+        sums[low : low + rows] = total
+    return sums
+
+
+def _block_sums(words, blocks, part):
+    """Into ``blocks``: the sum of the 4 integers held by each 3 words of ``words``.
+
+    In place, in buffers of ``_CHUNK`` rows: fresh temporaries the size of the whole
+    stream cost as much as the arithmetic, and these stay in the processor's cache.
+    """
+    w0, w1, w2 = words[:, 0::3], words[:, 1::3], words[:, 2::3]
+    np.bitwise_and(w0, np.uint32(0xFFFFFF), out=blocks)
+    np.right_shift(w0, np.uint32(24), out=part)
     blocks += part
     np.bitwise_and(w1, np.uint32(0xFFFF), out=part)
     part <<= np.uint32(8)
@@ -136,11 +157,6 @@ def _irwin_hall_sums(seed, count):
     blocks += part
     np.right_shift(w2, np.uint32(8), out=part)
     blocks += part
-    blocks = blocks.reshape(count, _IRWIN_HALL_TERMS // 4)
-    sums = blocks[:, 0].astype(np.int64)
-    for block in range(1, _IRWIN_HALL_TERMS // 4):  # column by column: faster than .sum(axis=1)
-        sums += blocks[:, block]
-    return sums
 
 
 def _uniform_integers(seed, label, count):

@@ -53,10 +53,11 @@ def make_stripes(n, seed, *, noise=DEFAULT_NOISE, classes=3, size=SIZE):
         raise ValueError(f"need size >= 4 and n >= 1, got size={size!r}, n={n!r}")
     labels = np.arange(n, dtype=np.int64) % classes
     draws = _uniform_integers(seed, "layout", n * _DRAWS_PER_IMAGE).reshape(n, _DRAWS_PER_IMAGE)
-    images = _clean_images(labels, draws, size)
-    sums = _irwin_hall_sums(seed, n * size * size).reshape(n, size, size)
-    gauss = (sums - _IRWIN_HALL_TERMS * (1 << (_BITS - 1))) * (1.0 / (1 << _BITS))
-    x = images + noise * gauss
+    images = _clean_images(labels, draws, size).reshape(-1)
+    x = np.empty_like(images)
+    for low, sums in _irwin_hall_sums(seed, n * size * size):
+        gauss = (sums - _IRWIN_HALL_TERMS * (1 << (_BITS - 1))) * (1.0 / (1 << _BITS))
+        x[low : low + len(sums)] = images[low : low + len(sums)] + noise * gauss
     return x.reshape(n, 1, size, size), labels
 
 
@@ -111,30 +112,29 @@ def _mask_tables(size, reach):
 
 
 def _irwin_hall_sums(seed, count):
-    """``count`` sums of ``_IRWIN_HALL_TERMS`` consecutive 24-bit integers of the noise stream.
+    """``(first, sums)`` for consecutive chunks of the ``count`` sums of
+    ``_IRWIN_HALL_TERMS`` consecutive 24-bit integers of the noise stream (int64).
 
     The same integers as ``_uniform_integers(seed, "noise", ...)`` summed in groups,
     read without widening every byte: every 3 little-endian 32-bit words hold 4 of
     them (``w0 = a | a'<<24``, ``w1 = b' | c<<16``, ``w2 = c' | d<<8`` with the
     primes the remaining bytes), so masks and shifts give each block's sum.  Integer
     sums are exact in any order (at most ``12 * 2**24 < 2**32``), so this equals the
-    plain sum bit for bit (tests/tinycnn/test_stripes_loops.py).
+    plain sum bit for bit (tests/tinycnn/test_stripes_loops.py).  Chunks of
+    ``_CHUNK`` pixels, so that the caller's arithmetic on them also stays in cache.
     """
     words = np.frombuffer(_stream(seed, "noise").digest(3 * count * _IRWIN_HALL_TERMS),
                           dtype="<u4").reshape(count, 3 * _IRWIN_HALL_TERMS // 4)
-    sums = np.empty(count, dtype=np.int64)
     blocks = np.empty((min(count, _CHUNK), _IRWIN_HALL_TERMS // 4), dtype=np.uint32)
     part = np.empty_like(blocks)
     for low in range(0, count, _CHUNK):
         chunk = words[low : low + _CHUNK]
         rows = len(chunk)
         _block_sums(chunk, blocks[:rows], part[:rows])
-        total = part[:rows, 0]
-        np.add(blocks[:rows, 0], blocks[:rows, 1], out=total)
-        for block in range(2, _IRWIN_HALL_TERMS // 4):
-            total += blocks[:rows, block]
-        sums[low : low + rows] = total
-    return sums
+        sums = blocks[:rows, 0].astype(np.int64)
+        for block in range(1, _IRWIN_HALL_TERMS // 4):
+            sums += blocks[:rows, block]
+        yield low, sums
 
 
 def _block_sums(words, blocks, part):

@@ -95,13 +95,35 @@ class CachedTinyLoss:
         if name == "conv_w":
             weights = shifted.reshape(len(shifted), f, k * k).transpose(0, 2, 1)
             products = np.matmul(self._cols, weights).reshape(len(shifted), n, oh, ow, f)
-            conv_b = np.asarray(self._base["conv_b"], dtype=np.float64).reshape(1, f)
-            pooled = _pooled_stack(products, conv_b, self._shape)
+            pooled = self._with_own_channel(products)
         else:  # conv_b: the products of the base, channels last as the matmul made them
             channels_last = self._products.transpose(0, 2, 3, 1)[None]
             pooled = _pooled_stack(channels_last, shifted.reshape(len(shifted), f), self._shape)
         flat = pooled.reshape(len(shifted), n, -1)
         return np.matmul(flat, dense_w.T) + dense_b
+
+
+    def _with_own_channel(self, products: np.ndarray) -> np.ndarray:
+        """Pooled maps ``(S, N, F, PH, PW)`` for products of shifted ``conv_w`` arrays.
+
+        Shift ``s`` changes one weight of filter ``s // (2 * k * k)`` (the order of
+        ``differences``), so the other filters' products are the base's, value for
+        value (a product's column depends only on its own filter): only the changed
+        filter goes through bias, ReLU and pooling; the others are the base's maps.
+        """
+        n, oh, ow, f, k = self._shape
+        stack = len(products)
+        filters = np.arange(stack) // (2 * k * k)
+        own = products.reshape(stack, n * oh * ow, f)[np.arange(stack), :, filters]
+        bias = np.asarray(self._base["conv_b"], dtype=np.float64)[filters]
+        a = own + np.repeat(bias, n * oh * ow).reshape(stack, -1)
+        np.maximum(a, 0.0, out=a)
+        ph, pw = oh // 2, ow // 2
+        a = a.reshape(stack, n, oh, ow)[:, :, : 2 * ph, : 2 * pw].reshape(stack, n, ph, 2, pw, 2)
+        rows = np.maximum(a[:, :, :, 0], a[:, :, :, 1])
+        pooled = np.repeat(self._pooled[None], stack, axis=0)
+        pooled[np.arange(stack), :, filters] = np.maximum(rows[..., 0], rows[..., 1])
+        return pooled
 
 
 def _conv_shape(x: np.ndarray, conv_w: np.ndarray) -> tuple[int, int, int, int, int]:

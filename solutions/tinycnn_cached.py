@@ -102,7 +102,6 @@ class CachedTinyLoss:
         flat = pooled.reshape(len(shifted), n, -1)
         return np.matmul(flat, dense_w.T) + dense_b
 
-
     def _with_own_channel(self, products: np.ndarray) -> np.ndarray:
         """Pooled maps ``(S, N, F, PH, PW)`` for products of shifted ``conv_w`` arrays.
 

@@ -2,13 +2,17 @@
 
     python bench/bench_generate.py [--students 1000] [--assignment a3-implementation]
                                    [--workers N] [--tmp /dev/shm]
+                                   [--against /work/main [--rounds 2]]
 
 Writes a generated roster and the release into a temporary folder (deleted
 afterwards; ``--tmp`` chooses where, e.g. a tmpfs to leave the disk out of the
 figure) and prints wall time, CPU time of this process and its workers, and
 the time per student, with the load average before and after (other work on
 the machine slows the wall time; CPU seconds are the steadier figure).  Uses the
-demo course of the repository.
+demo course of the repository.  ``--against TREE`` compares with another checkout:
+this tree and TREE run in turn, ``--rounds`` times, each in a fresh process whose
+``PYTHONPATH`` is its own tree (so neither borrows the other's installed code), for
+before/after figures taken under the same load.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ import argparse
 import hashlib
 import os
 import resource
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -32,7 +38,13 @@ def main() -> None:
     parser.add_argument("--assignment", default="a3-implementation")
     parser.add_argument("--workers", type=int, default=available_cpus())
     parser.add_argument("--tmp", default=None, help="parent folder of the temporary output")
+    parser.add_argument("--against", type=Path, default=None,
+                        help="another checkout to run in turn with this one (before/after)")
+    parser.add_argument("--rounds", type=int, default=2, help="rounds of --against")
     args = parser.parse_args()
+    if args.against is not None:
+        compare(args)
+        return
     # a fixed strong secret (read_secret refuses weak ones); never a course's
     os.environ.setdefault("CNN_GRADER_SECRET", hashlib.sha256(b"bench_generate").hexdigest())
     with tempfile.TemporaryDirectory(dir=args.tmp) as folder:
@@ -51,6 +63,19 @@ def main() -> None:
           f"{cpu:.1f} s CPU ({1000 * cpu / count:.1f} ms CPU per student); load average "
           f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after, on {os.cpu_count()} CPUs; "
           f"written under {folder}")
+
+
+def compare(args: argparse.Namespace) -> None:
+    """Alternate this tree and ``args.against``, each round in fresh processes."""
+    options = ["--students", str(args.students), "--assignment", args.assignment,
+               "--workers", str(args.workers), *(["--tmp", args.tmp] if args.tmp else [])]
+    for round_number in range(1, args.rounds + 1):
+        for tree in (args.against.resolve(), REPO):
+            environment = {**os.environ, "PYTHONPATH": str(tree)}
+            result = subprocess.run(
+                [sys.executable, str(tree / "bench" / "bench_generate.py"), *options],
+                env=environment, capture_output=True, text=True, check=True)
+            print(f"round {round_number} {tree}: {result.stdout.strip()}", flush=True)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ global seed.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 
 import numpy as np
@@ -35,6 +36,7 @@ DEFAULT_NOISE = 0.2
 _BITS = 24
 _IRWIN_HALL_TERMS = 12
 _DRAWS_PER_IMAGE = 4  # width, position, (unused), second position of a dot
+_CHUNK = 16384  # noise sums made this many pixels at a time (fits a core's cache)
 
 
 def make_stripes(n, seed, *, noise=DEFAULT_NOISE, classes=3, size=SIZE):
@@ -51,57 +53,110 @@ def make_stripes(n, seed, *, noise=DEFAULT_NOISE, classes=3, size=SIZE):
         raise ValueError(f"need size >= 4 and n >= 1, got size={size!r}, n={n!r}")
     labels = np.arange(n, dtype=np.int64) % classes
     draws = _uniform_integers(seed, "layout", n * _DRAWS_PER_IMAGE).reshape(n, _DRAWS_PER_IMAGE)
-    images = _clean_images(labels, draws, size)
-    sums = _irwin_hall_sums(seed, n * size * size).reshape(n, size, size)
-    gauss = (sums - _IRWIN_HALL_TERMS * (1 << (_BITS - 1))) * (1.0 / (1 << _BITS))
-    x = images + noise * gauss
+    images = _clean_images(labels, draws, size).reshape(-1)
+    x = np.empty_like(images)
+    for low, sums in _irwin_hall_sums(seed, n * size * size):
+        gauss = (sums - _IRWIN_HALL_TERMS * (1 << (_BITS - 1))) * (1.0 / (1 << _BITS))
+        x[low : low + len(sums)] = images[low : low + len(sums)] + noise * gauss
     return x.reshape(n, 1, size, size), labels
 
 
 def _clean_images(labels, draws, size):
     """The clean images ``(n, size, size)``, each from its label and four uniform integers.
 
-    All images at once (a loop over images cost more than the noise): each class's
-    mask is built for every image and the image takes its own class's.
+    An image is one of a few masks (a class, a width and a position): every possible
+    mask is built once (:func:`_mask_tables`) and each image of a class takes its own
+    with one gather, instead of building every class's mask for every image.
     """
-    width = (1 + draws[:, 0] % 2)[:, None, None]
-    first = draws[:, 1][:, None, None]
-    rows, cols = np.arange(size)[None, :, None], np.arange(size)[None, None, :]
-    start = first % (size - width + 1)  # vertical and horizontal stripes
+    width = 1 + draws[:, 0] % 2
+    first = draws[:, 1]
+    reach = 2  # offsets -reach-width+1 .. reach keep at least size - reach cells lit
+    keys = (
+        first % (size - width + 1),  # vertical: the first lit column
+        first % (size - width + 1),  # horizontal: the first lit row
+        first % (2 * reach + width),  # diagonal: the band's offset, from its lowest
+        (first % (5 - width)) * 4 + draws[:, 3] % (5 - width),  # dot: top and left
+    )
+    tables = _mask_tables(size, reach)
+    images = np.empty((len(labels), size, size))
+    for label, (table, key) in enumerate(zip(tables, keys, strict=True)):
+        chosen = labels == label
+        if chosen.any():
+            images[chosen] = table[width[chosen] - 1, key[chosen]]
+    return images
+
+
+@functools.lru_cache(maxsize=8)
+def _mask_tables(size, reach):
+    """Every clean image of each class, as float64 ``(2, positions, size, size)`` tables.
+
+    ``table[width - 1, key]`` is the image of that width at the position the key of
+    :func:`_clean_images` names (rows of impossible keys are never read).  Read-only.
+    """
+    rows, cols = np.arange(size)[None, None, :, None], np.arange(size)[None, None, None, :]
+    width = np.arange(1, 3)[:, None, None, None]
+    start = np.arange(size)[None, :, None, None]
     vertical = (cols >= start) & (cols < start + width)
     horizontal = (rows >= start) & (rows < start + width)
-    reach = 2  # offsets -reach-width+1 .. reach keep at least size - reach cells lit
-    band = (rows - cols) - (-reach - width + 1 + first % (2 * reach + width))
+    offset = np.arange(2 * reach + 2)[None, :, None, None]
+    band = (rows - cols) - (-reach - width + 1 + offset)
     diagonal = (band >= 0) & (band < width)
     low = size // 2 - 2
-    top = low + first % (4 - width + 1)
-    left = low + draws[:, 3][:, None, None] % (4 - width + 1)
+    top = low + np.arange(16)[None, :, None, None] // 4
+    left = low + np.arange(16)[None, :, None, None] % 4
     dot = (rows >= top) & (rows < top + width) & (cols >= left) & (cols < left + width)
-    label = labels[:, None, None]
-    mask = np.where(label == 0, vertical, np.where(label == 1, horizontal,
-                                                   np.where(label == 2, diagonal, dot)))
-    return mask.astype(np.float64)
+    tables = tuple(mask.astype(np.float64) for mask in (vertical, horizontal, diagonal, dot))
+    for table in tables:
+        table.flags.writeable = False
+    return tables
 
 
 def _irwin_hall_sums(seed, count):
-    """``count`` sums of ``_IRWIN_HALL_TERMS`` consecutive 24-bit integers of the noise stream.
+    """``(first, sums)`` for consecutive chunks of the ``count`` sums of
+    ``_IRWIN_HALL_TERMS`` consecutive 24-bit integers of the noise stream (int64).
 
     The same integers as ``_uniform_integers(seed, "noise", ...)`` summed in groups,
     read without widening every byte: every 3 little-endian 32-bit words hold 4 of
     them (``w0 = a | a'<<24``, ``w1 = b' | c<<16``, ``w2 = c' | d<<8`` with the
     primes the remaining bytes), so masks and shifts give each block's sum.  Integer
     sums are exact in any order (at most ``12 * 2**24 < 2**32``), so this equals the
-    plain sum bit for bit (tests/tinycnn/test_stripes_loops.py).
+    plain sum bit for bit (tests/tinycnn/test_stripes_loops.py).  Chunks of
+    ``_CHUNK`` pixels, so that the caller's arithmetic on them also stays in cache.
     """
     words = np.frombuffer(_stream(seed, "noise").digest(3 * count * _IRWIN_HALL_TERMS),
-                          dtype="<u4").reshape(-1, 3)
-    w0, w1, w2 = words[:, 0], words[:, 1], words[:, 2]
-    blocks = ((w0 & 0xFFFFFF) + (w0 >> 24) + ((w1 & 0xFFFF) << 8) + (w1 >> 16)
-              + ((w2 & 0xFF) << 16) + (w2 >> 8)).reshape(count, _IRWIN_HALL_TERMS // 4)
-    sums = blocks[:, 0].copy()
-    for block in range(1, _IRWIN_HALL_TERMS // 4):  # column by column: faster than .sum(axis=1)
-        sums += blocks[:, block]
-    return sums.astype(np.int64)
+                          dtype="<u4").reshape(count, 3 * _IRWIN_HALL_TERMS // 4)
+    blocks = np.empty((min(count, _CHUNK), _IRWIN_HALL_TERMS // 4), dtype=np.uint32)
+    part = np.empty_like(blocks)
+    for low in range(0, count, _CHUNK):
+        chunk = words[low : low + _CHUNK]
+        rows = len(chunk)
+        _block_sums(chunk, blocks[:rows], part[:rows])
+        sums = blocks[:rows, 0].astype(np.int64)
+        for block in range(1, _IRWIN_HALL_TERMS // 4):
+            sums += blocks[:rows, block]
+        yield low, sums
+
+
+def _block_sums(words, blocks, part):
+    """Into ``blocks``: the sum of the 4 integers held by each 3 words of ``words``.
+
+    In place, in buffers of ``_CHUNK`` rows: fresh temporaries the size of the whole
+    stream cost as much as the arithmetic, and these stay in the processor's cache.
+    """
+    w0, w1, w2 = words[:, 0::3], words[:, 1::3], words[:, 2::3]
+    np.bitwise_and(w0, np.uint32(0xFFFFFF), out=blocks)
+    np.right_shift(w0, np.uint32(24), out=part)
+    blocks += part
+    np.bitwise_and(w1, np.uint32(0xFFFF), out=part)
+    part <<= np.uint32(8)
+    blocks += part
+    np.right_shift(w1, np.uint32(16), out=part)
+    blocks += part
+    np.bitwise_and(w2, np.uint32(0xFF), out=part)
+    part <<= np.uint32(16)
+    blocks += part
+    np.right_shift(w2, np.uint32(8), out=part)
+    blocks += part
 
 
 def _uniform_integers(seed, label, count):

@@ -60,45 +60,69 @@ class CachedTinyLoss:
     def differences(self, name: str, epsilon: float) -> np.ndarray | None:
         """``numerical_gradient(self, base, name, epsilon)`` for a parameter, at once.
 
-        The same shifted arrays as that loop (``+= epsilon``, then ``-= 2 * epsilon``);
-        every matrix product by its own 2-D matmul on the same shapes and strides as in
-        ``tinycnn_forward``; the elementwise steps and the maxima (exact in any batch)
-        for all shifts together; the 3-term class sums along the last axis, and each
-        mean by ``add.reduce`` of its own row.  None for ``x`` or ``y``.
+        The same shifted arrays as that loop (``+= epsilon``, then ``-= 2 * epsilon``,
+        made for every element together); every matrix product a stacked ``matmul``
+        whose slices are the 2-D products of ``tinycnn_forward`` (NumPy hands each
+        slice to BLAS with the same shapes, strides and transposition); the
+        elementwise steps and the maxima (exact in any order) for all shifts
+        together; the 3-term class sums and each mean by ``add.reduce`` along the last
+        axis of a contiguous array, as for one row.  None for ``x`` or ``y``.
         """
         if name not in PARAMETERS:
             return None
         base = np.array(self._base[name], dtype=np.float64)
-        shifted = []
-        for index in np.ndindex(base.shape):
-            up = base.copy()
-            up[index] += epsilon
-            down = up.copy()
-            down[index] -= 2 * epsilon
-            shifted += [up, down]
+        size = base.size
+        up = np.repeat(base.reshape(1, size), size, axis=0)
+        diagonal = (np.arange(size), np.arange(size))
+        up[diagonal] += epsilon
+        down = up.copy()
+        down[diagonal] -= 2 * epsilon
+        shifted = np.stack((up, down), axis=1).reshape(2 * size, *base.shape)
         losses = _losses(self._shifted_logits(name, shifted), self._picks)
-        grad = np.zeros_like(base)
-        for k, index in enumerate(np.ndindex(base.shape)):
-            grad[index] = (losses[2 * k] - losses[2 * k + 1]) / (2 * epsilon)
-        return grad
+        return ((losses[0::2] - losses[1::2]) / (2 * epsilon)).reshape(base.shape)
 
-    def _shifted_logits(self, name: str, shifted: list[np.ndarray]) -> np.ndarray:
+    def _shifted_logits(self, name: str, shifted: np.ndarray) -> np.ndarray:
         """The logits ``(S, N, K)`` of the base with ``name`` replaced by each shifted array."""
         dense_w = np.asarray(self._base["dense_w"], dtype=np.float64)
         dense_b = np.asarray(self._base["dense_b"], dtype=np.float64)
         if name == "dense_b":
             flat = self._pooled.reshape(self._pooled.shape[0], -1)
-            return (flat @ dense_w.T)[None] + np.stack(shifted)[:, None, :]
+            return (flat @ dense_w.T)[None] + shifted[:, None, :]
         if name == "dense_w":
             flat = self._pooled.reshape(self._pooled.shape[0], -1)
-            return np.stack([flat @ w.T + dense_b for w in shifted])
+            return np.matmul(flat, shifted.transpose(0, 2, 1)) + dense_b
+        n, oh, ow, f, k = self._shape
         if name == "conv_w":
-            products = np.stack([_products(self._cols, w, self._shape) for w in shifted])
-            pooled = _pooled_stack(products, self._base["conv_b"], self._shape)
-        else:
-            pooled = np.stack([_pooled(self._products, b, self._shape) for b in shifted])
-        n = self._shape[0]
-        return np.stack([p.reshape(n, -1) @ dense_w.T + dense_b for p in pooled])
+            weights = shifted.reshape(len(shifted), f, k * k).transpose(0, 2, 1)
+            products = np.matmul(self._cols, weights).reshape(len(shifted), n, oh, ow, f)
+            pooled = self._with_own_channel(products)
+        else:  # conv_b: the products of the base, channels last as the matmul made them
+            channels_last = self._products.transpose(0, 2, 3, 1)[None]
+            pooled = _pooled_stack(channels_last, shifted.reshape(len(shifted), f), self._shape)
+        flat = pooled.reshape(len(shifted), n, -1)
+        return np.matmul(flat, dense_w.T) + dense_b
+
+    def _with_own_channel(self, products: np.ndarray) -> np.ndarray:
+        """Pooled maps ``(S, N, F, PH, PW)`` for products of shifted ``conv_w`` arrays.
+
+        Shift ``s`` changes one weight of filter ``s // (2 * k * k)`` (the order of
+        ``differences``), so the other filters' products are the base's, value for
+        value (a product's column depends only on its own filter): only the changed
+        filter goes through bias, ReLU and pooling; the others are the base's maps.
+        """
+        n, oh, ow, f, k = self._shape
+        stack = len(products)
+        filters = np.arange(stack) // (2 * k * k)
+        own = products.reshape(stack, n * oh * ow, f)[np.arange(stack), :, filters]
+        bias = np.asarray(self._base["conv_b"], dtype=np.float64)[filters]
+        a = own + np.repeat(bias, n * oh * ow).reshape(stack, -1)
+        np.maximum(a, 0.0, out=a)
+        ph, pw = oh // 2, ow // 2
+        a = a.reshape(stack, n, oh, ow)[:, :, : 2 * ph, : 2 * pw].reshape(stack, n, ph, 2, pw, 2)
+        rows = np.maximum(a[:, :, :, 0], a[:, :, :, 1])
+        pooled = np.repeat(self._pooled[None], stack, axis=0)
+        pooled[np.arange(stack), :, filters] = np.maximum(rows[..., 0], rows[..., 1])
+        return pooled
 
 
 def _conv_shape(x: np.ndarray, conv_w: np.ndarray) -> tuple[int, int, int, int, int]:
@@ -125,13 +149,27 @@ def _pooled(z: np.ndarray, conv_b, shape: tuple[int, ...]) -> np.ndarray:
     return a[:, :, : 2 * ph, : 2 * pw].reshape(n, f, ph, 2, pw, 2).max(axis=(3, 5))
 
 
-def _pooled_stack(z: np.ndarray, conv_b, shape: tuple[int, ...]) -> np.ndarray:
-    """``_pooled`` of a stack of convolution products ``(S, N, F, OH, OW)``, one bias."""
+def _pooled_stack(z: np.ndarray, conv_b: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """``_pooled`` of stacked convolution products, channels last ``(S or 1, N, OH, OW, F)``
+    (as the stacked matmul made them), with the biases ``(S or 1, F)``;
+    ``(S, N, F, PH, PW)`` contiguous, ready to flatten as ``tinycnn_forward`` does.
+
+    Elementwise steps do not depend on the layout, and a maximum is exact in any
+    order, so working channels last gives the same values.  The bias is repeated over
+    the positions (one long inner loop instead of loops of ``F``); each window's
+    maximum is the maximum of its two rows' maxima.
+    """
     n, oh, ow, f, _ = shape
-    a = np.maximum(z + np.reshape(conv_b, (1, 1, -1, 1, 1)), 0.0)
+    biases = np.tile(conv_b.reshape(-1, 1, f), (1, n * oh * ow, 1)).reshape(len(conv_b), -1)
+    a = z.reshape(len(z), -1) + biases  # (S, N * OH * OW * F)
+    np.maximum(a, 0.0, out=a)
+    stack = len(a)
     ph, pw = oh // 2, ow // 2
-    blocks = a[:, :, :, : 2 * ph, : 2 * pw].reshape(len(z), n, f, ph, 2, pw, 2)
-    return blocks.max(axis=(4, 6))
+    a = a.reshape(stack, n, oh, ow, f)[:, :, : 2 * ph, : 2 * pw]
+    a = a.reshape(stack, n, ph, 2, pw, 2, f)
+    rows = np.maximum(a[:, :, :, 0], a[:, :, :, 1])
+    pooled = np.maximum(rows[:, :, :, :, 0], rows[:, :, :, :, 1])
+    return np.ascontiguousarray(pooled.transpose(0, 1, 4, 2, 3))
 
 
 def _loss(pooled: np.ndarray, dense_w, dense_b, picks: tuple) -> float:
@@ -150,10 +188,13 @@ def _loss(pooled: np.ndarray, dense_w, dense_b, picks: tuple) -> float:
     return float(-(np.add.reduce(logs) / logs.shape[0]))
 
 
-def _losses(logits: np.ndarray, picks: tuple) -> list[float]:
-    """``_loss``'s tail for a stack of logits ``(S, N, K)``: one loss per stacked item."""
+def _losses(logits: np.ndarray, picks: tuple) -> np.ndarray:
+    """``_loss``'s tail for a stack of logits ``(S, N, K)``: one loss per stacked item.
+
+    Each mean is ``add.reduce`` along the last axis of a contiguous ``(S, N)`` array,
+    which sums every row as ``add.reduce`` sums that row alone (pairwise).
+    """
     shifted = np.exp(logits - np.maximum.reduce(logits, axis=-1, keepdims=True))
     probs = shifted / np.add.reduce(shifted, axis=-1, keepdims=True)
-    logs = np.log(np.maximum(probs[:, picks[0], picks[1]], _TINY))
-    count = logs.shape[1]
-    return [float(-(np.add.reduce(row) / count)) for row in logs]
+    logs = np.ascontiguousarray(np.log(np.maximum(probs[:, picks[0], picks[1]], _TINY)))
+    return -(np.add.reduce(logs, axis=-1) / logs.shape[1])

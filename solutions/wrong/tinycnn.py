@@ -38,6 +38,13 @@ def _softmax(logits, axis=1):
 def _forward(x, conv_w, conv_b, dense_w, dense_b, *, flip=False, pool="max",
              softmax_axis=1, channels_last=False, softmax=True):
     _, _, a = _features(x, conv_w, conv_b, flip)
+    return _forward_tail(a, dense_w, dense_b, pool=pool, softmax_axis=softmax_axis,
+                         channels_last=channels_last, softmax=softmax)
+
+
+def _forward_tail(a, dense_w, dense_b, *, pool="max", softmax_axis=1, channels_last=False,
+                  softmax=True):
+    """``_forward`` after the convolution and ReLU ``a`` (which it does not change)."""
     blocks = _blocks(a)
     pooled = blocks.max(axis=-1) if pool == "max" else blocks.mean(axis=-1)
     if channels_last:
@@ -46,16 +53,28 @@ def _forward(x, conv_w, conv_b, dense_w, dense_b, *, flip=False, pool="max",
     return _softmax(logits, softmax_axis) if softmax else logits
 
 
-def _backward(x, y, conv_w, conv_b, dense_w, dense_b, *, onehot=True, relu_mask=True,
-              pool_to_all=False, averaged=True, transposed=False, biases=True, flipped=False):
+def _backward(x, y, conv_w, conv_b, dense_w, dense_b, **wrong):
     """The reference backward chain, with the named step done wrong when switched."""
+    return _backward_tail(_backward_steps(x, y, conv_w, conv_b, dense_w, dense_b), **wrong)
+
+
+def _backward_steps(x, y, conv_w, conv_b, dense_w, dense_b):
+    """The steps of ``_backward`` that no switch changes: the forward pass and the softmax."""
     y, dense_w = np.asarray(y), np.asarray(dense_w, dtype=np.float64)
     windows, z, a = _features(x, conv_w, conv_b)
+    blocks = _blocks(a)
+    flat = blocks.max(axis=-1).reshape(len(a), -1)
+    probs = _softmax(flat @ dense_w.T + np.asarray(dense_b))
+    return windows, z, a, blocks, flat, probs, y, dense_w
+
+
+def _backward_tail(steps, *, onehot=True, relu_mask=True, pool_to_all=False, averaged=True,
+                   transposed=False, biases=True, flipped=False):
+    """``_backward`` from its shared steps (which it does not change), switches applied."""
+    windows, z, a, blocks, flat, probs, y, dense_w = steps
     n, f, oh, ow = a.shape
     ph, pw = oh // 2, ow // 2
-    blocks = _blocks(a)
-    flat = blocks.max(axis=-1).reshape(n, -1)
-    d_logits = _softmax(flat @ dense_w.T + np.asarray(dense_b))
+    d_logits = probs.copy()
     if onehot:
         d_logits[np.arange(n), y] -= 1.0
     d_logits /= n if averaged else 1
@@ -75,10 +94,53 @@ def _backward(x, y, conv_w, conv_b, dense_w, dense_b, *, onehot=True, relu_mask=
     return d_conv_w, d_conv_b, d_dense_w, d_dense_b
 
 
+def _backward_family(arguments, switch_sets):
+    """``_backward(**arguments, **switches)`` for each switch set, the shared steps made once.
+
+    The same operations on the same arrays as one call each (the tails copy what
+    they change), so every value is the same; a failure is reported per mistake,
+    as ``evaluate_safely`` would.
+    """
+    shared = _safely(lambda: _backward_steps(**arguments))
+    if not shared[0]:
+        return [shared] * len(switch_sets)
+    return [_safely(lambda s=switches: _backward_tail(shared[1], **s)) for switches in switch_sets]
+
+
+def _forward_family(arguments, switch_sets):
+    """``_forward(**arguments, **switches)`` for each switch set; unflipped features made once."""
+    shared = _safely(lambda: _features(arguments["x"], arguments["conv_w"], arguments["conv_b"]))
+    dense_w, dense_b = arguments["dense_w"], arguments["dense_b"]
+    results = []
+    for switches in switch_sets:
+        if switches.get("flip"):
+            results.append(_safely(lambda s=switches: _forward(**arguments, **s)))
+        elif not shared[0]:
+            results.append(shared)
+        else:
+            results.append(_safely(
+                lambda s=switches: _forward_tail(shared[1][2], dense_w, dense_b, **s)))
+    return results
+
+
+_backward_family.arguments = ("x", "y", "conv_w", "conv_b", "dense_w", "dense_b")
+_forward_family.arguments = ("x", "conv_w", "conv_b", "dense_w", "dense_b")
+_FAILURES = (ArithmeticError, ValueError, TypeError, IndexError)  # as evaluate_safely
+
+
+def _safely(compute):
+    """``(True, compute())``, or ``(False, error text)`` as ``evaluate_safely`` gives."""
+    try:
+        return True, compute()
+    except _FAILURES as error:
+        return False, f"{type(error).__name__}: {error}"
+
+
 def _backward_with(**wrong):
     """A backward mistake with the reference's exact signature (one step switched)."""
     def mistake(x, y, conv_w, conv_b, dense_w, dense_b):
         return _backward(x, y, conv_w, conv_b, dense_w, dense_b, **wrong)
+    mistake.family, mistake.switches = _backward_family, wrong
     return mistake
 
 
@@ -86,6 +148,7 @@ def _forward_with(**wrong):
     """A forward mistake with the reference's exact signature (one step switched)."""
     def mistake(x, conv_w, conv_b, dense_w, dense_b):
         return _forward(x, conv_w, conv_b, dense_w, dense_b, **wrong)
+    mistake.family, mistake.switches = _forward_family, wrong
     return mistake
 
 

@@ -55,6 +55,7 @@ def stripes_by_loops(n: int, seed: int | bytes, noise: float, classes: int,
 @pytest.mark.parametrize(("n", "seed", "classes", "size", "noise"), [
     (1, 0, 3, 8, 0.2), (7, 2026, 3, 8, 0.2), (40, b"seed", 4, 8, 0.3),
     (25, 2**62 + 11, 3, 5, 0.0), (30, 9, 4, 11, 0.2), (12, 3, 4, 4, 1.0),
+    (300, 5, 3, 8, 0.2),  # 19,200 pixels: more than one chunk of noise sums, the last partial
 ])
 def test_images_equal_the_loops_of_the_docstring(n, seed, classes, size, noise):
     x, y = make_stripes(n, seed, noise=noise, classes=classes, size=size)

@@ -17,7 +17,7 @@ from grader.authoring.kinds.gradcheck import check_case_gradients
 from grader.authoring.kinds.reference import (
     check_wanted_mistakes,
     cut_solution,
-    evaluate_safely,
+    evaluate_mistakes,
     function_source,
     mistakes_of,
     reference_function,
@@ -128,8 +128,8 @@ def _modeled(
     topic: str, wanted: tuple[str, ...], inputs: Mapping[str, Any], outputs: tuple[str, ...]
 ) -> tuple[ModeledAnswer, ...]:
     modeled = []
-    for mistake in mistakes_of(topic, wanted):
-        ok, value = evaluate_safely(mistake.fn, inputs)
+    mistakes = mistakes_of(topic, wanted)
+    for mistake, (ok, value) in zip(mistakes, evaluate_mistakes(mistakes, inputs), strict=True):
         if not ok:
             continue
         try:

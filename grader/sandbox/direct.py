@@ -24,8 +24,8 @@ from grader.sandbox.confine import CLONE_NEWPID, setns, unshare
 from grader.sandbox.wire import WireClosed, receive, send, widen_pipe
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-CHILD_MODULES = ("confine", "wire", "checks", "cgroups", "layout", "view", "runner", "shared_child",
-                 "zygote")
+CHILD_MODULES = ("confine", "wire", "checks", "cgroups", "layout", "view", "results_file",
+                 "runner", "shared_child", "zygote")
 
 
 class DirectHelper:

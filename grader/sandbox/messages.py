@@ -14,7 +14,8 @@ from collections.abc import Sequence
 
 from grader.errors import GraderError
 from grader.sandbox.api import Limits, ProbeOutcome, SandboxRequest, SandboxResult
-from grader.sandbox.readback import ResultBudget, read_head, read_import_status, read_probe
+from grader.sandbox.readback import MIB, ResultBudget, read_head
+from grader.sandbox.results_read import read_results
 from grader.sandbox.wire import encode_value
 
 # A shared child (``Sandbox.run_many``) may use the sum of its requests' wall and CPU
@@ -29,8 +30,8 @@ def assemble_result(request: SandboxRequest, run_dir: str, current: str, later: 
     """The validated result of one request from its run folder; ``current`` is the reason
     for the first step without a result (import or probe), ``later`` for those after.
     Its arrays are charged to the submission's ``budget``."""
-    out_dir = os.path.join(run_dir, "out")
-    imported = read_import_status(out_dir)
+    imported, read = read_results(os.path.join(run_dir, "out"), request.probes,
+                                  request.limits.output_mb * MIB, budget)
     import_error = None
     if imported is None:
         import_error = f"{current.removesuffix(' before returning')} while the module was " \
@@ -38,25 +39,25 @@ def assemble_result(request: SandboxRequest, run_dir: str, current: str, later: 
     elif not imported[0]:
         import_error = imported[1]
     return SandboxResult(
-        probes=probe_outcomes(request, out_dir, import_error, current, later, budget),
+        probes=probe_outcomes(request, read, import_error, current, later),
         import_error=import_error,
         stdout=read_head(os.path.join(run_dir, "stdout.txt")),
         stderr=read_head(os.path.join(run_dir, "stderr.txt")),
         isolation=isolation, wall_seconds=round(seconds, 4))
 
 
-def probe_outcomes(request: SandboxRequest, out_dir: str, import_error: str | None,
-                   current: str, later: str, budget: ResultBudget) -> tuple[ProbeOutcome, ...]:
-    """One outcome per probe: the first probe without a result gets the reason the run
-    ended (``current``), the ones after it ``later``."""
+def probe_outcomes(request: SandboxRequest, read: list[ProbeOutcome | None],
+                   import_error: str | None, current: str,
+                   later: str) -> tuple[ProbeOutcome, ...]:
+    """One outcome per probe from what was ``read``: the first probe without a result
+    gets the reason the run ended (``current``), the ones after it ``later``."""
     if import_error is not None:
         reason = f"not run: the module could not be imported ({import_error})"
         return tuple(ProbeOutcome(value=None, error=reason) for _ in request.probes)
     outcomes: list[ProbeOutcome] = []
     ended = False
-    for index, probe in enumerate(request.probes):
-        outcome = None if ended else read_probe(out_dir, index, probe, request.limits, budget)
-        if outcome is None:
+    for outcome in read:
+        if outcome is None or ended:
             outcome = ProbeOutcome(value=None, error=later if ended else current)
             ended = True
         outcomes.append(outcome)

@@ -1,21 +1,20 @@
 """The parent's side of the data path: read what a finished child left behind.
 
 Nothing here trusts the child.  Files are opened without following symlinks, must
-be regular files under a size cap, JSON is parsed with NaN/Infinity refused, and
-``.npy`` files are parsed by hand (header first, then a raw buffer of a plain
+be regular files under a size cap, and ``.npy`` blobs (from the results file, see
+``results_read.py``) are parsed by hand (header first, then a raw buffer of a plain
 numeric dtype), never with pickle.  Values come out as int64/float64 ndarrays with
 finite entries, Python ints, floats or short strings; 0-d arrays become scalars.
 
 What comes back is bounded twice: each array by ``Limits.output_mb``, and all the
 arrays of one submission (every probe of every module of a ``run_many``) by a
-``ResultBudget``, charged from each file's header *before* its data is read,
+``ResultBudget``, charged from each blob's header *before* its data is read,
 parsed or widened (every value counts 8 bytes, the size the grader keeps it at).
 """
 
 from __future__ import annotations
 
 import io
-import json
 import math
 import os
 import re
@@ -25,8 +24,6 @@ from typing import Any
 
 import numpy as np
 
-from grader.model import Probe
-from grader.sandbox.api import Limits, ProbeOutcome
 from grader.sandbox.checks import array_problem, describe_nonfinite
 
 MAX_JSON = 64 * 1024
@@ -86,7 +83,7 @@ def read_capped(path: str, cap: int, budget: ResultBudget | None = None) -> byte
         if info.st_size > cap:
             raise Invalid(f"returned more data than allowed ({info.st_size} bytes)")
         if budget is not None:
-            _charge(budget, os.pread(fd, MAX_HEADER + 16, 0), info.st_size)
+            charge_npy(budget, os.pread(fd, MAX_HEADER + 16, 0), info.st_size)
         chunks, remaining = [], cap + 1
         while remaining > 0:
             chunk = os.read(fd, min(remaining, 1 << 20))
@@ -102,8 +99,9 @@ def read_capped(path: str, cap: int, budget: ResultBudget | None = None) -> byte
     return data
 
 
-def _charge(budget: ResultBudget, head: bytes, size: int) -> None:
-    """Charge an ``.npy`` file's widened size, known from its header and its size."""
+def charge_npy(budget: ResultBudget, head: bytes, size: int) -> None:
+    """Charge the widened size of an ``.npy`` blob of ``size`` bytes, known from its
+    header (``head``, its first bytes) alone, or ``Invalid``."""
     shape, _, dtype, offset = npy_header(head)
     count = math.prod(shape)
     if count * dtype.itemsize != size - offset:
@@ -130,90 +128,11 @@ def read_head(path: str, limit: int = 4096) -> str:
     return text + "\n[... output truncated]" if len(data) > limit else text
 
 
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed")
-
-
-def read_json(path: str) -> dict | None:
-    data = read_capped(path, MAX_JSON)
-    if data is None:
-        return None
-    try:
-        record = json.loads(data.decode("utf-8"), parse_constant=_refuse_constant)
-    except (ValueError, UnicodeDecodeError):
-        raise Invalid("left a result file the grader could not read") from None
-    if not isinstance(record, dict):
-        raise Invalid("left a result file the grader could not read")
-    return record
-
-
 def clean_text(text: Any) -> str:
     """A child-written message, shown as plain text of bounded length."""
     if not isinstance(text, str):
         return "failed (no readable reason was given)"
     return text if len(text) <= MAX_ERROR else text[:MAX_ERROR] + "…"
-
-
-def read_import_status(out_dir: str) -> tuple[bool, str | None] | None:
-    """(True, None) imported, (False, reason) failed, None: the child never said."""
-    try:
-        record = read_json(os.path.join(out_dir, "import.json"))
-    except Invalid as exc:
-        return False, str(exc)
-    except Exception as exc:  # whatever the child left must never stop the grader
-        return False, f"left an import record the grader could not read ({type(exc).__name__})"
-    if record is None:
-        return None
-    if record.get("ok") is True:
-        return True, None
-    return False, clean_text(record.get("error"))
-
-
-def read_probe(out_dir: str, index: int, probe: Probe, limits: Limits,
-               budget: ResultBudget | None = None) -> ProbeOutcome | None:
-    """The validated outcome of probe ``index``, or None when it never finished;
-    its arrays are charged to ``budget`` (unbounded without one)."""
-    budget = budget if budget is not None else ResultBudget(allowed=UNBOUNDED)
-    try:
-        record = read_json(os.path.join(out_dir, f"probe-{index}.json"))
-        if record is None:
-            return None
-        if "error" in record:
-            return ProbeOutcome(value=None, error=clean_text(record["error"]))
-        value = _probe_value(record, out_dir, index, probe, limits.output_mb * MIB, budget)
-        return ProbeOutcome(value=value, error=None)
-    except Invalid as exc:
-        return ProbeOutcome(value=None, error=str(exc))
-    except Exception as exc:  # whatever the child left must never stop the grader
-        return ProbeOutcome(value=None, error="returned data the grader could not read "
-                                              f"({type(exc).__name__})")
-
-
-def _probe_value(record: dict, out_dir: str, index: int, probe: Probe, cap: int,
-                 budget: ResultBudget) -> Any:
-    parts = record.get("parts")
-    labels = probe.outputs or ("",)
-    if not isinstance(parts, list) or len(parts) != len(labels):
-        raise Invalid("left a result file the grader could not read")
-    values = []
-    for part_index, (part, label) in enumerate(zip(parts, labels, strict=True)):
-        path = os.path.join(out_dir, f"probe-{index}-{part_index}.npy")
-        try:
-            values.append(_part_value(part, path, cap, budget))
-        except Invalid as exc:
-            raise Invalid(f"{label}: {exc}" if label else str(exc)) from None
-    return tuple(values) if probe.outputs else values[0]
-
-
-def _part_value(part: Any, path: str, cap: int, budget: ResultBudget) -> Any:
-    if part == {"npy": True}:
-        data = read_capped(path, cap, budget)
-        if data is None:
-            raise Invalid("left a result file the grader could not read")
-        return parse_npy(data)
-    if isinstance(part, dict) and set(part) == {"scalar"}:
-        return check_scalar(part["scalar"])
-    raise Invalid("left a result file the grader could not read")
 
 
 def check_scalar(value: Any) -> int | float | str:

@@ -2,10 +2,10 @@
 
 Loaded by the zygote as a top-level module (standard library and NumPy only).
 Everything here runs in the confined child, so a hostile ``__array__``, ``__str__``
-or monkeypatch can only hurt this process.  Results go to files in the output
-folder, one ``probe-<i>.json`` per probe written last (atomically) as the marker
-that the probe finished; arrays go to ``probe-<i>-<part>.npy``.  The parent
-re-validates everything, so the checks here exist only to give precise messages.
+or monkeypatch can only hurt this process.  Results go to one file in the output
+folder, a record appended as each step finishes (``results_file.py``).  The
+parent re-validates everything, so the checks here exist only to give precise
+messages.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import importlib
 import io
-import json
 import math
 import os
 import sys
@@ -22,6 +21,7 @@ from typing import Any
 
 import numpy as np
 from checks import array_problem, describe_nonfinite  # type: ignore[import-not-found]
+from results_file import ResultsWriter  # type: ignore[import-not-found]
 from wire import decode_value  # type: ignore[import-not-found]
 
 MAX_TEXT = 1000
@@ -181,6 +181,7 @@ def run_request(request: dict, work_dir: str, out_dir: str) -> None:
     limits = request["limits"]
     context = Context(request["module"], work_dir, out_dir, int(limits["address_space_mb"]),
                       int(limits["output_mb"]) * 2**20)
+    results = ResultsWriter(out_dir)
     sys.path[:] = [work_dir]
     sys.modules.pop(request["module"], None)  # a module named like a preloaded one
     importlib.invalidate_caches()
@@ -188,14 +189,19 @@ def run_request(request: dict, work_dir: str, out_dir: str) -> None:
         module = importlib.import_module(request["module"])
     except BaseException as exc:
         message = describe_exception(exc, context, when="while being imported")
-        _write_json(out_dir, "import.json", {"error": message})
+        results.add({"import": False, "error": message}, [])
+        results.close()
         return
-    _write_json(out_dir, "import.json", {"ok": True})
+    results.add({"import": True}, [])
     for index, probe in enumerate(request["probes"]):
-        _write_json(out_dir, f"probe-{index}.json", _run_probe(module, probe, context, index))
+        blobs: list[bytes] = []
+        record = _run_probe(module, probe, context, blobs)
+        results.add({"probe": index, **record}, blobs if "parts" in record else [])
+    results.close()
 
 
-def _run_probe(module: Any, probe: dict, context: Context, index: int) -> dict:
+def _run_probe(module: Any, probe: dict, context: Context, blobs: list[bytes]) -> dict:
+    """The probe's record; the ``.npy`` blobs of its array parts go to ``blobs``."""
     name = probe["name"]
     try:
         if not hasattr(module, name):
@@ -208,12 +214,12 @@ def _run_probe(module: Any, probe: dict, context: Context, index: int) -> dict:
             value = value(**dict(decode_value(probe["inputs"])))
         elif value is None:
             return {"error": f"{name} is still None (replace None with your answer)"}
-        return _record_value(value, probe["outputs"], context, index)
+        return _record_value(value, probe["outputs"], context, blobs)
     except BaseException as exc:
         return {"error": describe_exception(exc, context)}
 
 
-def _record_value(value: Any, outputs: list, context: Context, index: int) -> dict:
+def _record_value(value: Any, outputs: list, context: Context, blobs: list[bytes]) -> dict:
     if outputs:
         if not isinstance(value, tuple | list) or len(value) != len(outputs):
             got = (f"{len(value)} values" if isinstance(value, tuple | list)
@@ -223,47 +229,43 @@ def _record_value(value: Any, outputs: list, context: Context, index: int) -> di
         parts, labels = list(value), list(outputs)
     else:
         parts, labels = [value], [""]
-    recorded = []
-    for part_index, (part, label) in enumerate(zip(parts, labels, strict=True)):
+    recorded: list[dict] = []
+    for part, label in zip(parts, labels, strict=True):
         try:
             converted = convert(part, context.output_bytes)
         except Rejected as exc:
             return {"error": f"{label}: {exc}" if label else str(exc)}
         if isinstance(converted, np.ndarray):
-            path = os.path.join(context.out_dir, f"probe-{index}-{part_index}.npy")
-            save_npy(path, converted)
-            recorded.append({"npy": True})
+            blobs.append(npy_blob(converted))
+            recorded.append({"npy": len(blobs[-1])})
         else:
             recorded.append({"scalar": converted})
     return {"parts": recorded}
 
 
 def save_npy(path: str, array: np.ndarray) -> None:
-    """Write ``array`` as a version 1.0 ``.npy`` file, as ``np.save`` does for a plain
+    """Write ``array`` to ``path`` as ``npy_blob`` makes it (a test's reference point)."""
+    _write_file(path, npy_blob(array))
+
+
+def npy_blob(array: np.ndarray) -> bytes:
+    """``array`` as a version 1.0 ``.npy`` file, as ``np.save`` writes a plain
     C-ordered array, without its Python-level header formatting (about half a
     millisecond per array in a fresh child).  The parent parses the header itself."""
     if not array.flags.c_contiguous:
         array = array.copy(order="C")
     header = f"{{'descr': {array.dtype.str!r}, 'fortran_order': False, 'shape': {array.shape!r}, }}"
     header += " " * (-(len(header) + 11) % 64) + "\n"  # 10 bytes of preamble: 64-aligned
-    _write_file(path, b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little")
-                + header.encode(), array.tobytes())
+    return (b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header.encode()
+            + array.tobytes())
 
 
-def _write_file(path: str, *chunks: bytes) -> None:
-    """Create ``path`` with ``chunks``: bare system calls, no Python file object (whose
-    set-up and close cost more than the write itself for these small files)."""
+def _write_file(path: str, data: bytes) -> None:
+    """Create ``path`` holding ``data`` with bare system calls."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
-        for chunk in chunks:
-            view = memoryview(chunk)
-            while view:
-                view = view[os.write(fd, view):]
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
     finally:
         os.close(fd)
-
-
-def _write_json(out_dir: str, name: str, data: dict) -> None:
-    temporary = os.path.join(out_dir, name + ".tmp")
-    _write_file(temporary, json.dumps(data).encode())  # the C encoder (json.dump is Python)
-    os.replace(temporary, os.path.join(out_dir, name))

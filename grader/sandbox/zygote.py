@@ -14,8 +14,7 @@ the libraries they load, read-only, and nothing else of the machine.  The child,
 still root, joins the slot's cgroup (``cgroups.py``), unshares mount, network and
 IPC namespaces, mounts a private tmpfs on /tmp with its run folder at /tmp/run and
 a fresh /proc, sets the rlimits, drops to the sandbox uid and runs the student
-code.  The parent kills
-it on timeout, which ends every process of the namespace (so does its normal
+code.  The parent kills it on timeout, which ends every process of the namespace (so does its normal
 exit, and the zygote's death through the parent-death signal).  As a PID 1 it
 ignores SIGXCPU, so the zygote reports the CPU time it used and the parent tells
 a CPU limit apart from other kills.  Without namespaces the child runs in a new
@@ -62,6 +61,7 @@ def main() -> None:
     import cgroups  # type: ignore[import-not-found]
     import confine  # type: ignore[import-not-found]
     import layout  # type: ignore[import-not-found]  # noqa: F401  (imported before any drop)
+    import results_file  # type: ignore[import-not-found]  # noqa: F401
     import runner  # type: ignore[import-not-found]  # noqa: F401
     import shared_child  # type: ignore[import-not-found]
     import view  # type: ignore[import-not-found]  # noqa: F401

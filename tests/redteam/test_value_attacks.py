@@ -94,6 +94,9 @@ def test_an_array_like_is_converted_inside_the_child(sandbox, decoy):
     ("symlinked", "could not open"),
     ("fifo", "not a regular file"),
     ("lying_header", "size does not match shape"),
+    ("oversized", "returned more data than allowed (4194304 bytes)"),
+    ("huge_blob", "returned more data than allowed (1000000000000 bytes)"),
+    ("fifo_segment", "not a regular file"),
 ])
 def test_result_files_forged_by_the_child_are_refused_without_unpickling(
         sandbox, decoy, function, message):
@@ -102,6 +105,12 @@ def test_result_files_forged_by_the_child_are_refused_without_unpickling(
     assert message in result.probes[0].error
     assert not (decoy / "unpickled").exists()
     assert grade(result, function) == [0.0]
+
+
+def test_results_planted_for_the_next_module_cannot_take_its_results_away(sandbox, decoy):
+    result = run_attack(sandbox, decoy, "plant_results", (scale_probe(),))
+    np.testing.assert_array_equal(result.probes[0].value, EXPECTED)  # run_many: and the next
+    assert grade(result, "scale") == [1.0]
 
 
 def test_a_huge_output_is_refused(sandbox, decoy):

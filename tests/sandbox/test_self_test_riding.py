@@ -22,7 +22,7 @@ pytestmark = pytest.mark.skipif(machine_isolation() != FULL_ISOLATION,
 
 # Breaks every result written after it in the same child (the riding test's too).
 SABOTEUR = SandboxRequest(
-    files={"saboteur.py": b"import os\nos.replace = lambda *args: None\nSIZE = 1\n"},
+    files={"saboteur.py": b"import json\njson.dumps = lambda *args, **kwargs: '[]'\nSIZE = 1\n"},
     module="saboteur", probes=(SIZE,), limits=QUICK)
 
 

@@ -11,11 +11,13 @@ def scale(x, k):
         os.setsid()
         if os.fork() == 0:
             time.sleep(0.5)
-            for path in (os.path.join(DECOY, "results.json"), "../out/probe-0.json",
+            body = b'{"probe": 0, "parts": [{"scalar": 100}]}'
+            forged = len(body).to_bytes(4, "big") + body  # a valid record of the results
+            for path in (os.path.join(DECOY, "results.json"), "../out/results",
                          "/tmp/daemon-was-here"):
                 try:
-                    with open(path, "w") as handle:
-                        handle.write('{"parts": [{"scalar": 100}]}')
+                    with open(path, "ab") as handle:
+                        handle.write(forged)
                 except OSError:
                     pass
             time.sleep(10**6)

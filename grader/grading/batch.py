@@ -28,6 +28,7 @@ from grader.authoring.fingerprint import secret_fingerprint
 from grader.authoring.late import LatePolicy
 from grader.errors import CnnGraderError, SpecError, SubmissionError
 from grader.exports.gradebook import Gradebook, versions_hash
+from grader.grading import heap
 from grader.grading.collect import NOTEBOOK_PREFIX, collect_submission, submission_hash
 from grader.grading.jobs import Executor, GradingJob, SubmissionTask, TaskOutcome, grading_key
 from grader.grading.pipeline import write_student_outputs
@@ -108,6 +109,7 @@ def grade_batch(
     refuse_wrong_run((root / name for name in chosen), course.course_id, assignment_id,
                      fingerprint)
     executor = make_executor(workers=workers, scheduler=scheduler)
+    heap.pin_mmap_threshold()  # this process lives for the whole batch: no creeping heap
     show = sys.stderr.isatty() if progress is None else progress
     tally = Tally(total=len(chosen), started=time.perf_counter(), show=show)
     with Gradebook(gradebook_path) as gradebook:

@@ -16,6 +16,7 @@ by the end of a pipe only the batch holds open (``alive``).
 from __future__ import annotations
 
 import contextlib
+import gc
 import itertools
 import multiprocessing
 import queue
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
 from grader.errors import GraderError
+from grader.grading import heap
 from grader.grading.executors import forkserver
 from grader.grading.jobs import GradingJob, SubmissionTask, TaskOutcome, grade_task, open_sandbox
 
@@ -133,7 +135,14 @@ def worker_loop(
     alive: Connection,
 ) -> None:
     """Grade tasks until told to stop (``None``) or until the parent is gone (``alive``,
-    the reading end of a pipe whose writer only the parent holds, then reads as ended)."""
+    the reading end of a pipe whose writer only the parent holds, then reads as ended).
+
+    The heap inherited from the fork server is frozen first: the collector then never
+    walks it, so its pages stay shared with the server instead of being copied one
+    by one as collections touch every object's header (the worker's PSS grew by
+    ~5 MB over its first 1,000 submissions, every byte of it such copies)."""
+    gc.freeze()
+    heap.pin_mmap_threshold()
     with contextlib.ExitStack() as stack:
         try:
             sandbox = stack.enter_context(open_sandbox(job))

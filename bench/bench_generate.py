@@ -2,7 +2,7 @@
 
     python bench/bench_generate.py [--students 1000] [--assignment a3-implementation]
                                    [--workers N] [--tmp /dev/shm]
-                                   [--against /work/main [--rounds 2]]
+                                   [--against /work/main [--rounds 2]] [--hash]
 
 Writes a generated roster and the release into a temporary folder (deleted
 afterwards; ``--tmp`` chooses where, e.g. a tmpfs to leave the disk out of the
@@ -41,6 +41,8 @@ def main() -> None:
     parser.add_argument("--against", type=Path, default=None,
                         help="another checkout to run in turn with this one (before/after)")
     parser.add_argument("--rounds", type=int, default=2, help="rounds of --against")
+    parser.add_argument("--hash", action="store_true",
+                        help="print a digest of every released byte (for bit-identity)")
     args = parser.parse_args()
     if args.against is not None:
         compare(args)
@@ -57,18 +59,29 @@ def main() -> None:
                                     assignment_id=args.assignment, roster_path=roster,
                                     out_dir=Path(folder) / "out", workers=args.workers)
         wall = time.perf_counter() - started
+        digest = f"; release sha256 {release_digest(Path(folder) / 'out')}" if args.hash else ""
     usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
     cpu = sum(u.ru_utime + u.ru_stime for u in usage)
     print(f"{args.assignment}: {count} students, {args.workers} workers: {wall:.1f} s wall, "
           f"{cpu:.1f} s CPU ({1000 * cpu / count:.1f} ms CPU per student); load average "
           f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after, on {os.cpu_count()} CPUs; "
-          f"written under {folder}")
+          f"written under {folder}{digest}")
+
+
+def release_digest(folder: Path) -> str:
+    """SHA-256 over every file under ``folder``: relative path, then bytes, sorted by path."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode("utf-8") + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
 
 
 def compare(args: argparse.Namespace) -> None:
     """Alternate this tree and ``args.against``, each round in fresh processes."""
     options = ["--students", str(args.students), "--assignment", args.assignment,
-               "--workers", str(args.workers), *(["--tmp", args.tmp] if args.tmp else [])]
+               "--workers", str(args.workers), *(["--tmp", args.tmp] if args.tmp else []),
+               *(["--hash"] if args.hash else [])]
     for round_number in range(1, args.rounds + 1):
         for tree in (args.against.resolve(), REPO):
             environment = {**os.environ, "PYTHONPATH": str(tree)}

@@ -16,11 +16,11 @@ Each image is a background of zeros with one stripe of ones, then Gaussian-like 
 
 Why this construction: the data must not change when NumPy or Python is upgraded,
 because a released training set and the hidden test set are part of a student's
-variant.  All randomness therefore comes from SHAKE-256 of a seed (standard, stable),
-read as 24-bit integers; every uniform is ``k / 2**24``, so the Irwin-Hall sums are
-exact in float64 whatever the order of addition, and the only floating-point
-operation left is one multiplication by ``noise``.  No NumPy random generator, no
-global seed.
+variant.  All randomness therefore comes from SHAKE of a seed (standard, stable); in
+``v1``, SHAKE-256 read as 24-bit integers: every uniform is ``k / 2**24``, so the
+Irwin-Hall sums are exact in float64 whatever the order of addition, and the only
+floating-point operations left are one multiplication by ``noise`` and the addition
+of the clean image.  No NumPy random generator, no global seed.
 
 Two versions of the random stream, chosen by ``stream`` (an exercise names it in its
 ``dataset.arguments``; without it, ``v1``, so a course that upgrades cnn-grader in
@@ -33,8 +33,9 @@ mid-semester keeps every student's data byte for byte):
   12 bytes a pixel.  The noise is ``g = (k_1 + ... + k_12 - 1530) / 256``, exactly
   (an integer over a power of two), with mean exactly 0 and variance ``1 - 2**-16``,
   bounded by ``1530 / 256 < 6``; at the noise of the demo (0.2) the 1/256 steps of
-  ``g`` are 0.0008 in pixel value, far below anything a classifier sees.  Same images
-  as ``v1`` otherwise (the clean masks, labels and the prefix property).
+  ``g`` are 0.0008 in pixel value, far below anything a classifier sees.  The same
+  construction as ``v1`` otherwise (masks, labels, the prefix property), from its own
+  stream, so its images are other images.
 """
 
 from __future__ import annotations

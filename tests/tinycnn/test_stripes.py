@@ -10,14 +10,16 @@ import pytest
 from solutions.stripes import make_stripes
 
 
-def test_same_seed_same_images_and_a_larger_set_extends_a_smaller_one():
-    x, y = make_stripes(60, seed=7)
-    again, labels = make_stripes(60, seed=7)
+@pytest.mark.parametrize("stream", ["v1", "v2"])
+def test_same_seed_same_images_and_a_larger_set_extends_a_smaller_one(stream):
+    x, y = make_stripes(60, seed=7, stream=stream)
+    again, labels = make_stripes(60, seed=7, stream=stream)
     assert np.array_equal(x, again) and np.array_equal(y, labels)
-    bigger, bigger_labels = make_stripes(90, seed=7)
+    bigger, bigger_labels = make_stripes(90, seed=7, stream=stream)
     assert np.array_equal(bigger[:60], x) and np.array_equal(bigger_labels[:60], y)
-    assert not np.array_equal(make_stripes(60, seed=8)[0], x)
-    assert not np.array_equal(make_stripes(60, seed=b"7")[0], x)  # bytes and ints differ
+    assert not np.array_equal(make_stripes(60, seed=8, stream=stream)[0], x)
+    # bytes and ints differ
+    assert not np.array_equal(make_stripes(60, seed=b"7", stream=stream)[0], x)
 
 
 def test_images_are_pinned_so_that_no_upgrade_can_change_a_released_training_set():
@@ -26,6 +28,33 @@ def test_images_are_pinned_so_that_no_upgrade_can_change_a_released_training_set
     x, y = make_stripes(30, seed=2026)
     digest = hashlib.sha256(x.tobytes() + y.tobytes()).hexdigest()[:16]
     assert digest == PINNED_DIGEST
+    named, labels = make_stripes(30, seed=2026, stream="v1")  # naming v1 is the default
+    assert named.tobytes() == x.tobytes() and labels.tobytes() == y.tobytes()
+
+
+def test_v2_images_are_pinned_too_and_differ_from_v1():
+    # Pinned when v2 was introduced (issue 15): a course that chose it must keep it.
+    x, y = make_stripes(30, seed=2026, stream="v2")
+    digest = hashlib.sha256(x.tobytes() + y.tobytes()).hexdigest()[:16]
+    assert digest == PINNED_V2_DIGEST
+    assert not np.array_equal(x, make_stripes(30, seed=2026)[0])
+
+
+def test_v2_noise_has_mean_0_variance_1_and_steps_of_a_256th():
+    # 2,000 images, 128,000 pixels: the standard error of the mean is 1/sqrt(128,000),
+    # 0.0028, and of the variance sqrt((2.9 - 1) / 128,000), 0.0039 (Irwin-Hall of 12:
+    # fourth moment 2.9); the tolerances are 5 of those, for these fixed seeds.
+    for seed in (1, 2, b"three"):
+        clean, _ = make_stripes(2000, seed=seed, noise=0.0, stream="v2")
+        noisy, _ = make_stripes(2000, seed=seed, noise=1.0, stream="v2")
+        g = (noisy - clean).ravel()
+        assert abs(g.mean()) < 5 * 0.0028
+        assert abs(g.var() - 1.0) < 5 * 0.0039
+        assert np.array_equal(g * 256, np.round(g * 256))  # (sum of 12 bytes - 1530) / 256
+        assert np.abs(g).max() <= 1530 / 256
+        # Gaussian-like tails: P(|g| > 2) of the exact distribution (12 bytes convolved)
+        # is 0.0443 (a Gaussian's 0.0455), standard error sqrt(0.0443 * 0.9557 / 128,000)
+        assert abs(np.mean(np.abs(g) > 2) - 0.0443) < 5 * 0.00058
 
 
 def test_shapes_labels_and_balanced_classes():
@@ -84,6 +113,9 @@ def test_bad_arguments_are_refused(bad):
         make_stripes(10, seed=1, **bad)
     with pytest.raises(TypeError):
         make_stripes(10, seed=1.5)
+    with pytest.raises(ValueError, match="stream"):
+        make_stripes(10, seed=1, stream="v3")
 
 
 PINNED_DIGEST = "23eae4a9955679ea"
+PINNED_V2_DIGEST = "abc3ee1f9b6fb97f"

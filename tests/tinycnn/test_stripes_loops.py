@@ -4,6 +4,8 @@
 strided view; the oracle here is the construction of the module docstring written
 out with Python integers (``int.from_bytes`` of each 3-byte group, sums in Python),
 so any difference in a mask boundary or a noise term shows up as a byte that differs.
+The ``v2`` stream (SHAKE-128, one byte a noise uniform) has its own oracle, written from
+its docstring as the sum of the uniforms ``(2k + 1) / 512`` minus 6.
 """
 
 from __future__ import annotations
@@ -16,10 +18,15 @@ import pytest
 from solutions.stripes import make_stripes
 
 
-def _integers(seed: int | bytes, label: str, count: int) -> list[int]:
+def _raw(seed: int | bytes, label: str, size: int, stream: str = "v1") -> bytes:
     key = b"bytes:" + seed if isinstance(seed, bytes) else b"int:" + str(seed).encode()
-    raw = hashlib.shake_256(b"cnn-grader/stripes/v1/" + label.encode() + b"/" + key
-                            ).digest(3 * count)
+    shake = hashlib.shake_256 if stream == "v1" else hashlib.shake_128
+    return shake(b"cnn-grader/stripes/" + stream.encode() + b"/" + label.encode() + b"/"
+                 + key).digest(size)
+
+
+def _integers(seed: int | bytes, label: str, count: int, stream: str = "v1") -> list[int]:
+    raw = _raw(seed, label, 3 * count, stream)
     return [int.from_bytes(raw[3 * i:3 * i + 3], "little") for i in range(count)]
 
 
@@ -60,6 +67,35 @@ def stripes_by_loops(n: int, seed: int | bytes, noise: float, classes: int,
 def test_images_equal_the_loops_of_the_docstring(n, seed, classes, size, noise):
     x, y = make_stripes(n, seed, noise=noise, classes=classes, size=size)
     expected = stripes_by_loops(n, seed, noise, classes, size)
+    assert x.dtype == np.float64 and x.shape == expected.shape
+    assert x.tobytes() == expected.tobytes()
+    assert y.tolist() == [k % classes for k in range(n)]
+
+
+def stripes_v2_by_loops(n: int, seed: int | bytes, noise: float, classes: int,
+                        size: int) -> np.ndarray:
+    layout = _integers(seed, "layout", 4 * n, "v2")
+    ticks = _raw(seed, "noise", n * size * size * 12, "v2")
+    x = np.zeros((n, 1, size, size))
+    for k in range(n):
+        for i in range(size):
+            for j in range(size):
+                first = 12 * ((k * size + i) * size + j)
+                # each term a multiple of 1/512 below 1: every partial sum is exact
+                gauss = sum((2 * t + 1) / 512 for t in ticks[first:first + 12]) - 6.0
+                clean = 1.0 if _lit(k % classes, layout[4 * k:4 * k + 4], size, i, j) else 0.0
+                x[k, 0, i, j] = clean + noise * gauss
+    return x
+
+
+@pytest.mark.parametrize(("n", "seed", "classes", "size", "noise"), [
+    (1, 0, 3, 8, 0.2), (7, 2026, 3, 8, 0.2), (40, b"seed", 4, 8, 0.3),
+    (25, 2**62 + 11, 3, 5, 0.0), (30, 9, 4, 11, 0.2), (12, 3, 4, 4, 1.0),
+    (300, 5, 3, 8, 0.2),  # more than one chunk of noise sums, the last partial
+])
+def test_v2_images_equal_the_loops_of_the_docstring(n, seed, classes, size, noise):
+    x, y = make_stripes(n, seed, noise=noise, classes=classes, size=size, stream="v2")
+    expected = stripes_v2_by_loops(n, seed, noise, classes, size)
     assert x.dtype == np.float64 and x.shape == expected.shape
     assert x.tobytes() == expected.tobytes()
     assert y.tolist() == [k % classes for k in range(n)]

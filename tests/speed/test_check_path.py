@@ -35,7 +35,8 @@ CHECK_MODULES = frozenset({
     # the sandbox package's __init__ imports its Sandbox, even when check starts none
     "grader.sandbox", "grader.sandbox.api", "grader.sandbox.checks",
     "grader.sandbox.isolation", "grader.sandbox.confine", "grader.sandbox.sandbox",
-    "grader.sandbox.shared", "grader.sandbox.readback", "grader.sandbox.messages",
+    "grader.sandbox.shared", "grader.sandbox.readback", "grader.sandbox.results_file",
+    "grader.sandbox.results_read", "grader.sandbox.messages",
     "grader.sandbox.wire", "grader.sandbox.direct", "grader.sandbox.cgroups",
     "grader.sandbox.follow", "grader.sandbox.helper",
 })

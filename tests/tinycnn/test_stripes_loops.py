@@ -44,26 +44,44 @@ def _lit(label: int, draws: list[int], size: int, i: int, j: int) -> bool:
     return top <= i < top + width and left <= j < left + width
 
 
-def stripes_by_loops(n: int, seed: int | bytes, noise: float, classes: int,
-                     size: int) -> np.ndarray:
-    layout = _integers(seed, "layout", 4 * n)
-    ticks = _integers(seed, "noise", n * size * size * 12)
+def _images_by_loops(n: int, noise: float, classes: int, size: int, layout: list[int],
+                     gauss_of) -> np.ndarray:
+    """Every pixel in turn: the clean stripe plus ``noise`` times its 12-term variate."""
     x = np.zeros((n, 1, size, size))
     for k in range(n):
         for i in range(size):
             for j in range(size):
-                first = 12 * ((k * size + i) * size + j)
-                gauss = (sum(ticks[first:first + 12]) - 12 * 2**23) * (1.0 / 2**24)
+                gauss = gauss_of(12 * ((k * size + i) * size + j))
                 clean = 1.0 if _lit(k % classes, layout[4 * k:4 * k + 4], size, i, j) else 0.0
                 x[k, 0, i, j] = clean + noise * gauss
     return x
 
 
-@pytest.mark.parametrize(("n", "seed", "classes", "size", "noise"), [
+def stripes_by_loops(n: int, seed: int | bytes, noise: float, classes: int,
+                     size: int) -> np.ndarray:
+    ticks = _integers(seed, "noise", n * size * size * 12)
+    return _images_by_loops(
+        n, noise, classes, size, _integers(seed, "layout", 4 * n),
+        lambda first: (sum(ticks[first:first + 12]) - 12 * 2**23) * (1.0 / 2**24))
+
+
+def stripes_v2_by_loops(n: int, seed: int | bytes, noise: float, classes: int,
+                        size: int) -> np.ndarray:
+    ticks = _raw(seed, "noise", n * size * size * 12, "v2")
+    # each term a multiple of 1/512 below 1: every partial sum is exact
+    return _images_by_loops(
+        n, noise, classes, size, _integers(seed, "layout", 4 * n, "v2"),
+        lambda first: sum((2 * t + 1) / 512 for t in ticks[first:first + 12]) - 6.0)
+
+
+CASES = pytest.mark.parametrize(("n", "seed", "classes", "size", "noise"), [
     (1, 0, 3, 8, 0.2), (7, 2026, 3, 8, 0.2), (40, b"seed", 4, 8, 0.3),
     (25, 2**62 + 11, 3, 5, 0.0), (30, 9, 4, 11, 0.2), (12, 3, 4, 4, 1.0),
     (300, 5, 3, 8, 0.2),  # 19,200 pixels: more than one chunk of noise sums, the last partial
 ])
+
+
+@CASES
 def test_images_equal_the_loops_of_the_docstring(n, seed, classes, size, noise):
     x, y = make_stripes(n, seed, noise=noise, classes=classes, size=size)
     expected = stripes_by_loops(n, seed, noise, classes, size)
@@ -72,27 +90,7 @@ def test_images_equal_the_loops_of_the_docstring(n, seed, classes, size, noise):
     assert y.tolist() == [k % classes for k in range(n)]
 
 
-def stripes_v2_by_loops(n: int, seed: int | bytes, noise: float, classes: int,
-                        size: int) -> np.ndarray:
-    layout = _integers(seed, "layout", 4 * n, "v2")
-    ticks = _raw(seed, "noise", n * size * size * 12, "v2")
-    x = np.zeros((n, 1, size, size))
-    for k in range(n):
-        for i in range(size):
-            for j in range(size):
-                first = 12 * ((k * size + i) * size + j)
-                # each term a multiple of 1/512 below 1: every partial sum is exact
-                gauss = sum((2 * t + 1) / 512 for t in ticks[first:first + 12]) - 6.0
-                clean = 1.0 if _lit(k % classes, layout[4 * k:4 * k + 4], size, i, j) else 0.0
-                x[k, 0, i, j] = clean + noise * gauss
-    return x
-
-
-@pytest.mark.parametrize(("n", "seed", "classes", "size", "noise"), [
-    (1, 0, 3, 8, 0.2), (7, 2026, 3, 8, 0.2), (40, b"seed", 4, 8, 0.3),
-    (25, 2**62 + 11, 3, 5, 0.0), (30, 9, 4, 11, 0.2), (12, 3, 4, 4, 1.0),
-    (300, 5, 3, 8, 0.2),  # more than one chunk of noise sums, the last partial
-])
+@CASES
 def test_v2_images_equal_the_loops_of_the_docstring(n, seed, classes, size, noise):
     x, y = make_stripes(n, seed, noise=noise, classes=classes, size=size, stream="v2")
     expected = stripes_v2_by_loops(n, seed, noise, classes, size)

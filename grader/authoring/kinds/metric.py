@@ -26,8 +26,11 @@ Options::
 
 from __future__ import annotations
 
+import difflib
 import importlib
+import inspect
 import io
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -190,9 +193,74 @@ def _check_dataset(dataset: Any) -> list[OptionProblem]:
     problems = [(f"options.dataset.{key}", "expected a positive integer")
                 for key in ("train", "test")
                 if not isinstance(dataset.get(key), int) or dataset[key] < 1]
-    if not isinstance(dataset.get("arguments", {}), Mapping):
+    arguments = dataset.get("arguments", {})
+    if not isinstance(arguments, Mapping):
         problems.append(("options.dataset.arguments", "expected a mapping"))
+    else:
+        problems += _check_arguments(dataset["generator"], arguments)
     return problems
+
+
+def _check_arguments(name: str, arguments: Mapping[str, Any]) -> list[OptionProblem]:
+    """The problems of ``arguments`` for the generator ``name``, found at validation
+    rather than as a bare ``ValueError`` when a variant is first built (release, grading).
+
+    First against the generator's signature (unknown and missing keywords, for any
+    generator), then by one call on a single image with a fixed seed (cheap: the
+    generator checks its own values, and no variant draws anything from this call).
+    """
+    try:
+        generate = load_function(name)
+    except SpecError as error:
+        return [("options.dataset.generator", str(error))]
+    problems = _signature_problems(name, generate, arguments)
+    if problems:
+        return problems
+    try:
+        generate(1, 0, **arguments)
+    except (TypeError, ValueError) as error:
+        return [(_blamed_argument(str(error), arguments), f"refused by {name}: {error}")]
+    return []
+
+
+def _signature_problems(name: str, generate: Any,
+                        arguments: Mapping[str, Any]) -> list[OptionProblem]:
+    """Keywords the generator lacks or needs; its first two parameters are the grader's
+    (``generator(n, seed, **arguments)``), so they are no arguments of the spec."""
+    try:
+        parameters = list(inspect.signature(generate).parameters.values())
+    except (TypeError, ValueError):  # no signature to read: the trial call decides
+        return []
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    given = {p.name for p in [p for p in parameters if p.kind in positional][:2]}
+    keywords = [p for p in parameters if p.name not in given and p.kind in (
+        inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)]
+    known = [p.name for p in keywords]
+    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
+    problems: list[OptionProblem] = []
+    for key in arguments:
+        if key in given:
+            problems.append((f"options.dataset.arguments.{key}",
+                             f"{key!r} is the grader's to give (generator(n, seed, ...))"))
+        elif key not in known and not takes_any:
+            close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.7)
+            hint = f"did you mean {close[0]!r}?" if close else (
+                f"expected one of {', '.join(known)}" if known else "it takes none")
+            problems.append((f"options.dataset.arguments.{key}",
+                             f"unknown argument of {name}; {hint}"))
+    missing = [p.name for p in keywords if p.default is p.empty and p.name not in arguments]
+    if missing:
+        problems.append(("options.dataset.arguments",
+                         f"{name} requires the argument(s) {', '.join(missing)}"))
+    return problems
+
+
+def _blamed_argument(message: str, arguments: Mapping[str, Any]) -> str:
+    """The key path of the one argument a generator's error message names (its line is
+    the one to edit), or of ``arguments`` as a whole when it names none or several."""
+    named = [key for key in arguments if re.search(rf"\b{re.escape(str(key))}\b", message)]
+    suffix = f".{named[0]}" if len(named) == 1 else ""
+    return f"options.dataset.arguments{suffix}"
 
 
 def _check_metric(metric: Any) -> list[OptionProblem]:

@@ -178,13 +178,48 @@ def open_home(group: dict | None) -> dict[str, int]:
             for key, folder in group.items() if key != "version"}
 
 
+def settle_spawner(config: dict) -> bool:
+    """Full tier, zygote, v1 group: move the calling thread (the zygote's spawner, not
+    its leader) into the slot's group for good.  A process forked by a thread is born
+    in that thread's cgroup, so every run starts inside its bounds with no move at all
+    (each move waits for an RCU grace period, ~10 ms).  The zygote stays out of reach of
+    its runs: its pages are charged to the cgroup of its leader (the memory's owner),
+    the group's OOM killer only looks at thread-group leaders, and its uid and PID
+    namespace are not the runs'.  cgroup2 keeps a process's threads together, so there
+    this returns False and ``enter_idle`` moves the whole zygote between runs."""
+    fds = config.get("cgroup_fds")
+    config["resident"] = False
+    if not (config.get("full") and fds and config.get("home_fds")) or "group" in fds:
+        return False
+    try:
+        for fd in fds.values():
+            _write("tasks", "0", dir_fd=fd)  # v1: "0" is the writing thread alone
+    except OSError:
+        move_threads_home(config["home_fds"])
+        return False
+    config["resident"] = True
+    return True
+
+
+def move_threads_home(home_fds: dict[str, int]) -> None:
+    """Undo a partial ``settle_spawner`` (the calling thread back to the home groups)."""
+    for fd in home_fds.values():
+        with contextlib.suppress(OSError):
+            _write("tasks", "0", dir_fd=fd)
+
+
 def enter_idle(config: dict) -> None:
-    """Full tier, zygote, no run alive (the run's PID namespace died with its PID 1):
-    move into the slot's group, so that the next run is born in it instead of paying
-    an RCU grace period to move in.  ``config["in_group"]`` says whether it worked
-    (else the next run joins by itself)."""
+    """Full tier, zygote, no run alive (the run's PID namespace died with its PID 1).
+    With a resident spawner: only lift the last run's limits.  Else move into the
+    slot's group, so that the next run is born in it instead of paying an RCU grace
+    period to move in; ``config["in_group"]`` says whether it worked (else the next
+    run joins by itself)."""
     config["in_group"] = False
     fds = config.get("cgroup_fds")
+    if config.get("resident"):
+        with contextlib.suppress(OSError):
+            relax_limits(fds)
+        return
     if config.get("full") and fds and config.get("home_fds"):
         with contextlib.suppress(OSError):
             relax_limits(fds)  # the last run's (pids.max 1 would refuse the next fork)
@@ -207,7 +242,8 @@ def leave_for_run(config: dict, gate: int) -> None:
     the gate (one byte) the run waits on before it sets its limits and runs any
     student code, so no student code ever shares the group with the zygote (whose
     OOM killer could pick it).  If the move fails the gate closes empty and the run
-    refuses to start (it reports the setup error itself)."""
+    refuses to start (it reports the setup error itself).  Not used with a resident
+    spawner (``settle_spawner``)."""
     with contextlib.suppress(OSError):
         move_self(config["home_fds"])
         os.write(gate, b"1")
@@ -216,15 +252,20 @@ def leave_for_run(config: dict, gate: int) -> None:
 
 def pass_gate(config: dict, memory_mb: int, processes: int) -> None:
     """A run born in the group: wait until the zygote has left it, then set the run's
-    limits: its memory budget on top of what the group holds at that moment (pages
-    the zygote left charged there), before any student code runs."""
+    limits (``limit_born_run``)."""
     gate = config.pop("gate")
     try:
         if os.read(gate, 1) != b"1":
             raise OSError(5, "the zygote could not leave the slot's cgroup")
     finally:
         os.close(gate)
-    fds = config["cgroup_fds"]
+    limit_born_run(config["cgroup_fds"], memory_mb, processes)
+
+
+def limit_born_run(fds: dict[str, int], memory_mb: int, processes: int) -> None:
+    """A run born in the group sets its limits before any student code: its memory
+    budget on top of what the group holds at that moment (kernel objects of the
+    fork, pages the zygote left there) and ``processes`` tasks in all."""
     usage_file = "memory.current" if "group" in fds else "memory.usage_in_bytes"
     fd = os.open(usage_file, os.O_RDONLY, dir_fd=fds.get("group", fds.get("memory")))
     try:

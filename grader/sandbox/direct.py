@@ -4,7 +4,7 @@ For ``cnn-grader check`` only (``Sandbox(direct=True)``).  Starting a zygote
 (a fresh interpreter importing NumPy) costs about 0.3 s, more than the check itself;
 in ``check`` the grader process holds nothing a student may not see (their own
 public cases, no secret), so its children can be forked from it directly.  The
-child is confined exactly as a zygote's child (``zygote.child_main``): same
+child is confined exactly as a zygote's child (``run_child.child_main``): same
 namespaces, hidden paths, rlimits, user switch and messages.
 
 ``DirectHelper`` looks like the zygote's ``Popen`` to ``Sandbox``: a thread speaks the
@@ -25,7 +25,7 @@ from grader.sandbox.wire import WireClosed, receive, send, widen_pipe
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHILD_MODULES = ("confine", "wire", "checks", "cgroups", "layout", "view", "results_file",
-                 "runner", "shared_child", "zygote")
+                 "runner", "shared_child", "run_child")
 
 
 class DirectHelper:

@@ -10,8 +10,10 @@ With full isolation the zygote calls ``unshare(CLONE_NEWPID)`` just before the f
 forks is PID 1 of a brand-new PID namespace: one fork per run, not two.  Before
 that, once, the zygote enters a mount namespace of its own and moves into a root
 built from a list (``view.py``): the interpreter, the standard library, NumPy and
-the libraries they load, read-only, and nothing else of the machine.  The child,
-still root, joins the slot's cgroup (``cgroups.py``), unshares mount, network and
+the libraries they load, read-only, and nothing else of the machine.  The runs are
+forked by a second thread, the spawner, which lives in the slot's cgroup
+(``cgroups.settle_spawner``), so each run is born inside its bounds.  The child
+(``run_child.py``), still root, sets the group's limits, unshares mount, network and
 IPC namespaces, mounts a private tmpfs on /tmp with its run folder at /tmp/run and
 a fresh /proc, sets the rlimits, drops to the sandbox uid and runs the student
 code.  The parent kills it on timeout, which ends every process of the namespace (so does its normal
@@ -32,8 +34,8 @@ import gc
 import importlib
 import json
 import os
-import signal
 import sys
+import threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 # Inside the view, run folders live in /tmp: each run mounts its private /tmp over
@@ -62,6 +64,7 @@ def main() -> None:
     import confine  # type: ignore[import-not-found]
     import layout  # type: ignore[import-not-found]  # noqa: F401  (imported before any drop)
     import results_file  # type: ignore[import-not-found]  # noqa: F401
+    import run_child  # type: ignore[import-not-found]  # noqa: F401
     import runner  # type: ignore[import-not-found]  # noqa: F401
     import shared_child  # type: ignore[import-not-found]
     import view  # type: ignore[import-not-found]  # noqa: F401
@@ -77,7 +80,6 @@ def main() -> None:
         importlib.import_module(name)
     config["cgroup_fds"] = cgroups.open_group(config.get("cgroup"))
     config["home_fds"] = cgroups.open_home(config.get("cgroup")) if config["full"] else {}
-    cgroups.enter_idle(config)
     own_pid_namespace = os.open("/proc/self/ns/pid", os.O_RDONLY) if config["full"] else -1
     error = enter_view(config) if config["full"] else None
     config["baseline"] = shared_child.Baseline()  # what every run starts from
@@ -85,6 +87,25 @@ def main() -> None:
     gc.freeze()  # children's collections then skip (and do not copy) the warm heap
     wire.send(control_out, {"event": "ready", "pid": os.getpid(), "error": error,
                             "runs": config["base"]})
+    if not config["full"]:
+        serve(config, control_in, control_out, own_pid_namespace)
+    spawner = threading.Thread(target=serve_from_spawner, name="spawner", daemon=True,
+                               args=(config, control_in, control_out, own_pid_namespace))
+    spawner.start()
+    spawner.join()
+    os._exit(70)  # the spawner ended without exiting the process: a bug of ours
+
+
+def serve_from_spawner(config: dict, control_in: int, control_out: int,
+                       own_pid_namespace: int) -> None:
+    """Full tier: the loop runs in a second thread, which (v1) lives in the slot's
+    cgroup for good while the zygote's leader stays home (``cgroups.settle_spawner``):
+    its runs are born bounded without moving anyone.  Elsewhere the whole zygote waits
+    in the group between runs (``cgroups.enter_idle``)."""
+    import cgroups  # type: ignore[import-not-found]
+
+    if not cgroups.settle_spawner(config):
+        cgroups.enter_idle(config)
     serve(config, control_in, control_out, own_pid_namespace)
 
 
@@ -126,7 +147,9 @@ def serve(config: dict, control_in: int, control_out: int, own_pid_namespace: in
             wire.send(control_out, {"event": "done", "status": 0, "cpu_seconds": 0.0})
             continue
         if pid == 0:
-            child_main(config, control_in, control_out)
+            import run_child  # type: ignore[import-not-found]
+
+            run_child.child_main(config, control_in, control_out)
         wire.send(control_out, {"event": "started", "pid": pid})
         _, status, usage = os.wait4(pid, 0)
         wire.send(control_out, {"event": "done", "status": status,
@@ -176,123 +199,6 @@ def fork_run(config: dict, own_pid_namespace: int, number: int) -> int:
             cgroups.leave_for_run(config, gate[1])
         confine.setns(own_pid_namespace, confine.CLONE_NEWPID)
     return pid
-
-
-def child_main(config: dict, control_in: int, control_out: int) -> None:
-    """The run's process: read the request, bound the whole run, lay out the run
-    folder, confine, run."""
-    import confine  # type: ignore[import-not-found]
-    import layout  # type: ignore[import-not-found]
-    import wire  # type: ignore[import-not-found]
-
-    try:
-        os.setsid()
-        confine.set_parent_death_signal()
-        request = wire.receive(control_in)
-        if "gate" not in config:  # else once the zygote has left the group
-            bound_whole_run(config, request["limits"])
-        run_dir = layout.make_run_dir(config, request)
-        if config["full"]:
-            confine_in_namespaces(config, request, run_dir)
-            run_dir = "/tmp/run"
-        enter_and_run(request, run_dir, apply_limits=not config["full"],
-                      switch_user=config["uid"] >= 0 and not config["full"], config=config)
-    except BaseException as exc:
-        report_setup_error(control_out, exc)
-    os._exit(70)  # never fall back into the zygote's loop
-
-
-def bound_whole_run(config: dict, limits: dict) -> None:
-    """With a user switch: join the slot's cgroup (memory and processes of the whole
-    run), or where there is none lower the process count (``limits`` is changed)
-    so that processes x address space stays within the run's memory budget."""
-    import cgroups  # type: ignore[import-not-found]
-
-    if config["uid"] < 0:
-        return
-    memory_mb = cgroups.run_memory_mb(int(limits["address_space_mb"]), config["tmp_mb"],
-                                      config["base_mb"])
-    fds = config.get("cgroup_fds") or cgroups.open_group(config.get("cgroup"))
-    if "gate" in config:  # born in the group (see cgroups.leave_for_run)
-        cgroups.pass_gate(config, memory_mb, int(limits["processes"]))
-    elif fds:
-        cgroups.join(fds, memory_mb, int(limits["processes"]))
-    else:
-        limits["processes"] = cgroups.process_cap(int(limits["processes"]),
-                                                  int(limits["address_space_mb"]), memory_mb)
-
-
-def report_setup_error(control_out: int, exc: BaseException) -> None:
-    import wire  # type: ignore[import-not-found]
-
-    try:
-        wire.send(control_out, {"event": "setup_error", "message": f"{type(exc).__name__}: {exc}"})
-    finally:
-        os._exit(70)
-
-
-def confine_in_namespaces(config: dict, request: dict, run_dir: str) -> None:
-    """As root and PID 1: new mount/net/IPC namespaces; the view as root (the
-    zygote's, or built now in direct mode) with a private /tmp holding the run folder
-    at /tmp/run and a fresh /proc; rlimits; then the sandbox uid."""
-    import confine  # type: ignore[import-not-found]
-    import view  # type: ignore[import-not-found]
-
-    confine.unshare(confine.CLONE_NEWNS | confine.CLONE_NEWNET | confine.CLONE_NEWIPC)
-    confine.make_mounts_private()
-    run_fd = os.open(run_dir, os.O_PATH | os.O_DIRECTORY)
-    if config.get("view"):  # the zygote's root is the view already; runs are in /tmp
-        confine.mount_proc()
-        confine.mount_tmpfs("/tmp", config["tmp_mb"])  # covers every run folder
-        os.mkdir("/tmp/run", 0o755)
-        confine.bind_directory_fd(run_fd, "/tmp/run")
-        os.close(run_fd)
-    else:  # direct mode: build the view over the sandbox's folder, then move in
-        root = config["base"]
-        view.build(root, tuple(config["hidden"]))
-        confine.mount_tmpfs(os.path.join(root, "tmp"), config["tmp_mb"])
-        os.mkdir(os.path.join(root, "tmp", "run"), 0o755)
-        confine.bind_directory_fd(run_fd, os.path.join(root, "tmp", "run"))
-        os.close(run_fd)
-        view.enter(root)
-        confine.mount_proc()
-    if "gate" in config:
-        bound_whole_run(config, request["limits"])
-    confine.apply_rlimits(request["limits"], with_processes=True)
-    confine.drop_privileges(config["uid"], config["gid"])
-    confine.set_parent_death_signal()
-
-
-def enter_and_run(request: dict, run_dir: str, *, apply_limits: bool, switch_user: bool,
-                  config: dict) -> None:
-    """The runner process: limits and user switch (when not done yet), stdio to files,
-    run, exit."""
-    import confine  # type: ignore[import-not-found]
-    import runner  # type: ignore[import-not-found]
-
-    if apply_limits:
-        confine.apply_rlimits(request["limits"], with_processes=switch_user,
-                              strict=switch_user)
-    if switch_user:
-        confine.drop_privileges(config["uid"], config["gid"])
-        confine.set_parent_death_signal()
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    if "requests" in request:
-        import shared_child  # type: ignore[import-not-found]
-
-        os.closerange(3, 1 << 16)
-        shared_child.run_all(request, run_dir, own_uid=config["uid"] >= 0,
-                             baseline=config.get("baseline"))
-        os._exit(0)
-    work_dir, out_dir = os.path.join(run_dir, "work"), os.path.join(run_dir, "out")
-    os.chdir(work_dir)
-    runner.redirect_stdio(run_dir)
-    try:
-        runner.run_request(request, work_dir, out_dir)
-    finally:
-        runner.flush_stdio()
-        os._exit(0)
 
 
 if __name__ == "__main__":

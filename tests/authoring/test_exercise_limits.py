@@ -3,7 +3,7 @@
 The ``limits:`` mapping of an exercise file must reach every place a variant lives:
 the spec, the built variant, its prompt, the variant store, and the released
 ``public.json`` that ``check`` reads (an older release, without it, keeps the
-defaults).  Whether the sandbox then applies them is tests/grading/test_exercise_limits.py.
+defaults).  Whether the sandbox then applies them is tests/grading/test_limits_reach_the_sandbox.py.
 """
 
 from __future__ import annotations

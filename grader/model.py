@@ -139,6 +139,10 @@ class ExerciseVariant:
     hints: tuple[str, ...] = ()
     solution_source: str = ""  # the stub with every answer filled in; never released
     practice: Practice | None = None  # by-hand exercises: released, checked by `check`
+    # The exercise's own sandbox limits, e.g. (("cpu_seconds", 30), ("wall_seconds", 60.0)):
+    # plain data (this module imports no stage); grading turns them into sandbox Limits
+    # over the defaults.  Released too, so that `check` runs under the same limits.
+    limits: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True, eq=False)

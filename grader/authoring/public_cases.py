@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from grader.authoring.answer_forms import decode_forms, encode_forms
+from grader.authoring.exercise_limits import limits_from_json
 from grader.authoring.release_files import read_plain
 from grader.errors import SpecError
 from grader.model import (
@@ -182,6 +183,7 @@ def public_files(variant: AssignmentVariant) -> dict[str, bytes]:
                 "cases": [_encode_case(c, arrays) for c in exercise.cases if c.public],
                 "practice": _encode_practice(exercise.practice, arrays),
                 "forms": encode_forms(exercise.cases),
+                **({"limits": dict(exercise.limits)} if exercise.limits else {}),
             }
         )
     document = {
@@ -291,4 +293,5 @@ def _decode_exercise(e: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> 
         cases=cases + decode_forms(e.get("forms", [])),  # releases before forms had none
         hints=tuple(e["hints"]),
         practice=_decode_practice(e.get("practice"), arrays),
+        limits=limits_from_json(e.get("limits"), f"public.json: {e['exercise_id']}"),
     )

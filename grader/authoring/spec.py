@@ -1,10 +1,10 @@
 """The exercise spec: one YAML file in ``exercises/`` validated into a frozen object.
 
-``parse_exercise`` checks the common fields, the parameter distributions and the
-constraints, then hands the kind-specific ``options`` section to the kind; every
-problem is collected (with its file, line and key path) rather than stopping at the
-first.  The prompt's jinja2 environment lives here too because validation compiles
-every prompt.
+``parse_exercise`` checks the common fields, the parameter distributions, the
+constraints and the sandbox ``limits`` (``exercise_limits``), then hands the
+kind-specific ``options`` section to the kind; every problem is collected (with its
+file, line and key path) rather than stopping at the first.  The prompt's jinja2
+environment lives here too because validation compiles every prompt.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import numpy as np
 from jinja2.sandbox import SandboxedEnvironment
 
 from grader.authoring.distributions import check_expression, check_params
+from grader.authoring.exercise_limits import ExerciseLimits, check_limits
 from grader.authoring.yamldoc import KeyPath, LocatedYaml, Problem, Report, parse_path
 from grader.errors import SpecError
 from grader.model import AnswerType
@@ -48,6 +49,7 @@ class ExerciseSpec:
     hints: tuple[str, ...]
     options: Mapping[str, Any]  # kind-specific section, validated by Kind.check_options
     source: str  # file path, for messages
+    limits: ExerciseLimits = ()  # the author's sandbox limits, (name, value) in LIMIT_KEYS order
 
     @property
     def module(self) -> str:
@@ -98,7 +100,7 @@ def compile_prompt(source: str) -> jinja2.Template:
 # --- exercise files -----------------------------------------------------------------
 
 EXERCISE_KEYS = ("schema_version", "id", "kind", "title", "points", "prompt", "params",
-                 "constraints", "answer", "mistakes", "hints", "options")
+                 "constraints", "answer", "mistakes", "hints", "options", "limits")
 ANSWER_KEYS = ("type", "rtol", "atol", "per_element_credit")
 KindLookup = Callable[[str], Any]
 
@@ -132,6 +134,7 @@ def parse_exercise(doc: LocatedYaml, get_kind: KindLookup) -> tuple[ExerciseSpec
     mistakes = _check_mistakes(data, report)
     hints = check_strings(data, ("hints",), report)
     options = _mapping(data, "options", report)
+    limits = check_limits(data, report)
     if kind is not None:
         _check_options(kind, options, report)
     report.drop_under((), misspelt)
@@ -141,7 +144,7 @@ def parse_exercise(doc: LocatedYaml, get_kind: KindLookup) -> tuple[ExerciseSpec
         schema_version=data["schema_version"], exercise_id=exercise_id, kind=data["kind"],
         title=title, points=float(points), version=content_version(doc.text), prompt=prompt,
         params=params, constraints=constraints, answer=answer, mistakes=mistakes, hints=hints,
-        options=options, source=doc.source)
+        options=options, source=doc.source, limits=limits)
     return spec, []
 
 

@@ -65,7 +65,7 @@ def build_exercise_variant(spec: ExerciseSpec, *, secret: bytes, path: Sequence[
         prompt_markdown=(render_prompt(spec, params, output.prompt_context, points)
                          if prompts else ""),
         stub_source=output.stub_source, cases=cases, params=params,
-        hints=spec.hints, solution_source=output.solution_source)
+        hints=spec.hints, solution_source=output.solution_source, limits=spec.limits)
     if not hasattr(kind, "practice_module"):
         return variant
     return _with_practice(variant, spec, root.child("practice"), kind)
@@ -138,8 +138,10 @@ def _with_practice(variant: ExerciseVariant, spec: ExerciseSpec, root: VariantRn
 
 
 def render_prompt(spec: ExerciseSpec, params: dict[str, Any], context: Any, points: float) -> str:
-    """The prompt with this student's numbers (sandboxed jinja2, undefined names fail)."""
-    values = {"title": spec.title, "points": points, **params, **dict(context)}
+    """The prompt with this student's numbers (sandboxed jinja2, undefined names fail);
+    ``limits`` holds the limits the exercise's file sets (``{{ limits.cpu_seconds }}``)."""
+    values = {"title": spec.title, "points": points, "limits": dict(spec.limits), **params,
+              **dict(context)}
     try:
         return compile_prompt(spec.prompt).render(values)
     except jinja2.TemplateError as error:

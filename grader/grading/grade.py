@@ -8,6 +8,7 @@ values stay in this process; the sandbox only sees the student's files and the p
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import time
 from collections.abc import Mapping
 from datetime import datetime
@@ -36,7 +37,10 @@ def grade_submission(
     policy: LatePolicy | None = None,
     limits: Limits | None = None,
 ) -> GradingResult:
-    """Grade every exercise of ``variant`` against the student's ``files``."""
+    """Grade every exercise of ``variant`` against the student's ``files``.
+
+    ``limits`` (default: the sandbox's ``Limits()``) is what every exercise's runs get
+    unless the exercise sets its own (``ExerciseVariant.limits``: ``run_limits``)."""
     started = time.perf_counter()
     exercises = _grade_exercises(variant.exercises, files, sandbox, limits or Limits())
     days, penalty = late_penalty(policy, submitted_at)
@@ -125,8 +129,22 @@ def _request(
         files=module_files,
         module=exercise.module,
         probes=tuple(case.probe for case in exercise.cases),
-        limits=limits,
+        limits=run_limits(limits, exercise.limits),
     )
+
+
+def run_limits(base: Limits, own: tuple[tuple[str, float], ...]) -> Limits:
+    """``base`` with an exercise's own limits (``limits:`` of its file) over it.
+
+    An exercise that raises only its CPU limit gets a wall limit of twice that, never
+    less than ``base``'s: a correct run on a loaded machine must be stopped by its own
+    CPU time, not by the clock (``base``, the default, keeps the same ratio)."""
+    if not own:
+        return base
+    chosen = dict(own)
+    if "cpu_seconds" in chosen and "wall_seconds" not in chosen:
+        chosen["wall_seconds"] = max(base.wall_seconds, 2.0 * chosen["cpu_seconds"])
+    return dataclasses.replace(base, **chosen)
 
 
 def _grade_exercise(

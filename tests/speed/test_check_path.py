@@ -28,7 +28,7 @@ CHECK_MODULES = frozenset({
     "grader.grading.exception_hints", "grader.grading.gradient_hints",
     "grader.grading.owner_read",
     "grader.authoring", "grader.authoring.public_cases", "grader.authoring.answer_forms",
-    "grader.authoring.release_files",
+    "grader.authoring.release_files", "grader.authoring.exercise_limits",
     "grader.authoring.late",
     "grader.exports", "grader.exports.check_report", "grader.exports.feedback",
     "grader.exports.filters", "grader.exports.cells",

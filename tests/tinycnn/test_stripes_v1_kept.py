@@ -23,15 +23,34 @@ V1_PINNED = {  # 94c2400's release of a4-tinycnn, before the demo course chose v
 }
 V2_LINE = "    arguments: {noise: 0.2, stream: v2}"
 V1_LINE = "    arguments: {noise: 0.2}"
+# Changed in the file since 94c2400, besides the data line: its own limits and the
+# prompt's sentence that states them (put back as they were, text for text).
+LIMITS_NOW = (
+    "  The grader runs your function under a limit of {{ limits.cpu_seconds }} s of CPU time\n"
+    "  ({{ limits.wall_seconds }} s of wall-clock time) and measures the accuracy of the\n"
+    "  returned parameters on {{ n_test }} hidden test images of the same kind, with the\n"
+    "  reference forward pass. Full marks from\n")
+LIMITS_BEFORE = (
+    "  The grader runs your function under a CPU-time limit of a few seconds and measures\n"
+    "  the accuracy of the returned parameters on {{ n_test }} hidden test images of the\n"
+    "  same kind, with the reference forward pass. Full marks from\n")
 
 
 def _course_as_before(folder: Path) -> Path:
-    """The demo course under ``folder`` with tinycnn-train.yml's data line as before v2."""
+    """The demo course under ``folder`` with tinycnn-train.yml as it was before v2."""
     shutil.copy(REPO / "course.yml", folder / "course.yml")
     shutil.copy(REPO / "roster.csv", folder / "roster.csv")
     shutil.copytree(REPO / "exercises", folder / "exercises")
     train = folder / "exercises" / "tinycnn-train.yml"
-    lines = train.read_text(encoding="utf-8").split("\n")
+    text = train.read_text(encoding="utf-8")
+    assert text.count(LIMITS_NOW) == 1
+    text = text.replace(LIMITS_NOW, LIMITS_BEFORE)
+    lines = text.split("\n")
+    start = lines.index(next(line for line in lines if line.startswith("limits:")))
+    end = start + 1
+    while lines[end].startswith("  "):
+        end += 1
+    del lines[start:end]
     (index,) = [i for i, line in enumerate(lines) if line.startswith(V2_LINE)]
     lines[index] = V1_LINE
     train.write_text("\n".join(lines), encoding="utf-8")

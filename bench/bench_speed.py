@@ -237,6 +237,7 @@ def main() -> None:
         args.memory_counts, args.nbgrader_notebooks = [100, 1000], 4
     signal.signal(signal.SIGTERM, _interrupted)  # so that the worktree is removed then too
     load = os.getloadavg()[0]
+    yardstick = yardstick_seconds()
     fast = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
     with tempfile.TemporaryDirectory(prefix="bench-speed-") as tmp, \
             tempfile.TemporaryDirectory(prefix="bench-speed-out-", dir=fast) as out, \
@@ -249,7 +250,9 @@ def main() -> None:
         f"Measured by `python bench/bench_speed.py{' --quick' if args.quick else ''}` on "
         f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average {load:.1f} at "
-        f"the start, {os.getloadavg()[0]:.1f} at the end.  Batch: assignment 1 of the demo "
+        f"the start, {os.getloadavg()[0]:.1f} at the end; machine yardstick (a pure-Python "
+        f"loop of 10**7 additions, best of 3) {yardstick:.2f} s of CPU.  Batch: assignment "
+        "1 of the demo "
         f"course, {args.students} submissions, 2 workers, best of {args.rounds} alternating "
         f"rounds; mix per 100: {', '.join(f'{k} {s}' for s, k in MIX)}.  Memory: the same "
         "mix, one `grade` per count into a fresh gradebook, the peak over samples every "
@@ -264,6 +267,19 @@ def main() -> None:
     print(text, flush=True)
     if not args.quick:
         write_section(text)
+
+
+def yardstick_seconds() -> float:
+    """CPU seconds of a fixed pure-Python loop (10**7 additions, best of 3): the
+    machine's own speed, so that tables measured on different machines compare
+    (machines of this kind have differed by 3x from one session to the next)."""
+    best = float("inf")
+    for _ in range(3):
+        started, total = time.process_time(), 0
+        for number in range(10**7):
+            total += number
+        best = min(best, time.process_time() - started)
+    return best
 
 
 def _interrupted(signum: int, _frame: object) -> None:

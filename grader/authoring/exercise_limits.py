@@ -17,7 +17,7 @@ let one submission hold a grading slot for many minutes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -76,14 +76,11 @@ def check_limits(data: Mapping[str, Any], report: Report) -> ExerciseLimits:
         if key not in LIMIT_RULES:
             report.add(("limits", key), _unknown(key))
     pairs = []
-    for key in LIMIT_KEYS:
-        if key not in section:
-            continue
-        problem = LIMIT_RULES[key].problem(section[key])
+    for key, value, problem in _checked(section):
         if problem is not None:
             report.add(("limits", key), problem)
         else:
-            pairs.append((key, section[key]))
+            pairs.append((key, value))
     return tuple(pairs)
 
 
@@ -98,13 +95,19 @@ def limits_from_json(section: Any, where: str) -> ExerciseLimits:
     if not isinstance(section, Mapping):
         raise SpecError(f"limits: expected a mapping, got {section!r}", where=where)
     pairs = []
+    for key, value, problem in _checked(section):
+        if problem is not None:
+            raise SpecError(f"limits.{key}: {problem}", where=where)
+        pairs.append((key, value))
+    return tuple(pairs)
+
+
+def _checked(section: Mapping[str, Any]) -> Iterator[tuple[str, Any, str | None]]:
+    """Each known limit ``section`` sets, in ``LIMIT_KEYS`` order, with why its value
+    is refused (None when accepted): the one rule for a YAML file and a release."""
     for key in LIMIT_KEYS:
         if key in section:
-            problem = LIMIT_RULES[key].problem(section[key])
-            if problem is not None:
-                raise SpecError(f"limits.{key}: {problem}", where=where)
-            pairs.append((key, section[key]))
-    return tuple(pairs)
+            yield key, section[key], LIMIT_RULES[key].problem(section[key])
 
 
 def _unknown(key: Any) -> str:

@@ -100,7 +100,7 @@ def decode(answer: bytes, unsafe: type[SubmissionError]) -> dict[str, bytes]:
 def _read_all(fd: int, limit: int) -> bytes:
     chunks, size = [], 0
     while True:
-        chunk = os.read(fd, 1 << 20)
+        chunk = os.read(fd, 1 << 16)  # a pipe gives at most 64 KiB a read
         if not chunk:
             return b"".join(chunks)
         size += len(chunk)

@@ -85,8 +85,10 @@ def read_capped(path: str, cap: int, budget: ResultBudget | None = None) -> byte
         if budget is not None:
             charge_npy(budget, os.pread(fd, MAX_HEADER + 16, 0), info.st_size)
         chunks, remaining = [], cap + 1
+        want = info.st_size + 1  # one read, then one that finds the end (see collect.py)
         while remaining > 0:
-            chunk = os.read(fd, min(remaining, 1 << 20))
+            chunk = os.read(fd, min(remaining, want))
+            want = 1 << 16
             if not chunk:
                 break
             chunks.append(chunk)

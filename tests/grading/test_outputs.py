@@ -11,7 +11,7 @@ import pytest
 from grader.authoring.late import LatePolicy, late_penalty
 from grader.exports.csv_report import render_csv
 from grader.exports.feedback import render_feedback
-from grader.exports.gradescope import gradescope_results
+from grader.exports.gradescope import gradescope_results, render_gradescope
 from grader.exports.junit import render_junit
 from grader.results import CheckResult, ExerciseResult, GradingResult
 
@@ -80,6 +80,19 @@ def test_gradescope_json_has_the_documented_fields_and_sums(result):
         set(t) == {"score", "max_score", "status", "name", "number", "output", "tags", "visibility"}
         for t in tests
     )
+
+
+def test_results_json_holds_the_document_with_one_test_per_line(result):
+    text = render_gradescope(result)
+    assert json.loads(text) == json.loads(json.dumps(gradescope_results(result)))
+    test_lines = [line for line in text.splitlines() if line.startswith("    {")]
+    assert [json.loads(line.rstrip(",")) for line in test_lines] == \
+        json.loads(text)["tests"]
+
+
+def test_results_json_of_a_result_without_checks_is_valid():
+    empty = GradingResult("cnn101", "a1", "s002", (), isolation="uid", wall_seconds=0.0)
+    assert json.loads(render_gradescope(empty))["tests"] == []
 
 
 def test_junit_counts_failures_and_errors_per_exercise(result):

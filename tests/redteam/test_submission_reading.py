@@ -16,7 +16,7 @@ import stat
 
 import pytest
 
-from grader.grading.collect import collect_submission, read_regular_file
+from grader.grading.collect import OversizedFileError, collect_submission, read_regular_file
 
 from .classroom import make_classroom
 
@@ -164,3 +164,36 @@ def test_as_root_a_folder_is_read_with_its_owners_rights_not_roots(tmp_path):
         collect_submission(folder)
     (folder / "planted.py").unlink()
     assert collect_submission(folder) == {"answer.py": b"X = 1\n"}
+
+
+@pytest.mark.parametrize("size", [0, 1, 4095, 65536, 65537, (1 << 20) + 3])
+def test_a_file_reads_back_whole_whatever_its_size(tmp_path, size):
+    data = os.urandom(size)
+    (tmp_path / "answer.py").write_bytes(data)
+    assert read_regular_file(tmp_path, "answer.py", limit=2 << 20) == data
+
+
+def test_the_size_limit_holds_to_the_byte(tmp_path):
+    (tmp_path / "at_limit.py").write_bytes(b"x" * 1000)
+    (tmp_path / "over.py").write_bytes(b"x" * 1001)
+    assert len(read_regular_file(tmp_path, "at_limit.py", limit=1000)) == 1000
+    with pytest.raises(OversizedFileError, match=r"over\.py"):
+        read_regular_file(tmp_path, "over.py", limit=1000)
+
+
+def test_a_file_that_grew_after_it_was_measured_is_still_bounded(tmp_path, monkeypatch):
+    """The first read is sized by ``fstat``; a file that grows after that (a student's
+    process still writing) is read on in chunks and refused past the limit."""
+    (tmp_path / "growing.py").write_bytes(b"y" * 300_000)
+    real_fstat = os.fstat
+
+    def measured_small(fd):  # what fstat said a moment before the file grew
+        info = real_fstat(fd)
+        fields = list(info)
+        fields[stat.ST_SIZE] = 10
+        return os.stat_result(fields)
+
+    monkeypatch.setattr(os, "fstat", measured_small)
+    assert read_regular_file(tmp_path, "growing.py", limit=400_000) == b"y" * 300_000
+    with pytest.raises(OversizedFileError):
+        read_regular_file(tmp_path, "growing.py", limit=200_000)

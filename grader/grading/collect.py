@@ -177,22 +177,17 @@ def _read_at(folder_fd: int, name: str, limit: int) -> bytes:
 
 
 def _read_up_to(fd: int, name: str, limit: int, expected: int) -> bytes:
-    """At most ``limit`` bytes, whatever the file grows to while it is read.
-
-    The first read asks for the size ``fstat`` gave plus one byte, so a file that
-    did not change is read by one call and a second that finds its end; asking for
-    a megabyte each time made the interpreter map, shrink and unmap a megabyte
-    buffer for every small file (two thirds of the batch parent's reading time)."""
+    """At most ``limit`` bytes, however the file grows while it is read.  The first
+    read asks for ``fstat``'s size plus one (a megabyte a read made Python map and
+    unmap a megabyte buffer per small file: most of the batch parent's reading)."""
     chunks: list[bytes] = []
-    size = 0
-    want = min(expected, limit) + 1
+    size, want = 0, min(expected, limit) + 1
     while size <= limit:
         chunk = os.read(fd, min(want, limit + 1 - size))
-        want = 1 << 16
         if not chunk:
             return b"".join(chunks)
         chunks.append(chunk)
-        size += len(chunk)
+        size, want = size + len(chunk), 1 << 16
     raise OversizedFileError(f"`{name}` is larger than {limit} bytes")
 
 

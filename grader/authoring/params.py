@@ -33,7 +33,7 @@ class SamplingFailure(Exception):
 
 def distribution_key(spec: Any) -> str | None:
     """Which distribution a parameter spec uses (``value`` for a bare constant)."""
-    if not isinstance(spec, Mapping):
+    if type(spec) is not dict and not isinstance(spec, Mapping):  # dict: skip the ABC check
         return "value"
     keys = [key for key in DISTRIBUTION_KEYS if key in spec]
     return keys[0] if len(keys) == 1 else None
@@ -56,7 +56,8 @@ def sample_one(name: str, spec: Any, scope: Mapping[str, Any], rng: VariantRng) 
     if key == "choice":
         return _freeze(rng.choice(spec["choice"]))
     if key == "int":
-        low, high = (_number(b, scope, name) for b in spec["int"])
+        low, high = spec["int"]
+        low, high = _number(low, scope, name), _number(high, scope, name)
         if low > high:
             raise SamplingFailure(f"params.{name}: empty range [{low}, {high}]")
         return rng.integers(low, high)

@@ -25,6 +25,7 @@ __all__ = ["DISTRIBUTION_KEYS", "SamplingFailure", "VariantRng", "derive_key",
 
 DISTRIBUTION_KEYS = ("int", "float", "choice", "matrix", "tensor", "derived", "value")
 _ASYMMETRY_TRIES = 100
+_CONSTANT = ("value", "derived")  # the distributions that never draw
 
 
 class SamplingFailure(Exception):
@@ -43,12 +44,21 @@ def sample_params(specs: Mapping[str, Any], rng: VariantRng) -> dict[str, Any]:
     """Sample every parameter in order; later ones may refer to earlier scalar ones."""
     values: dict[str, Any] = {}
     for name, spec in specs.items():
-        values[name] = sample_one(name, spec, values, rng.child(f"param/{name}"))
+        key = distribution_key(spec)
+        # a constant or derived parameter never draws: its child stream is not derived
+        # (deriving one never advances ``rng``, so no other draw changes)
+        stream = rng if key in _CONSTANT else rng.child(f"param/{name}")
+        values[name] = _sample(name, spec, key, values, stream)
     return values
 
 
 def sample_one(name: str, spec: Any, scope: Mapping[str, Any], rng: VariantRng) -> Any:
-    key = distribution_key(spec)
+    """One parameter's value; ``rng`` is its own stream (``scope``: earlier values)."""
+    return _sample(name, spec, distribution_key(spec), scope, rng)
+
+
+def _sample(name: str, spec: Any, key: str | None, scope: Mapping[str, Any],
+            rng: VariantRng) -> Any:
     if key == "value":
         return _freeze(spec["value"] if isinstance(spec, Mapping) else spec)
     if key == "derived":

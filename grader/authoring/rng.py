@@ -24,6 +24,8 @@ _WORD = 8  # bytes per random word (little-endian unsigned 64-bit)
 _FLOAT_SCALE = 1.0 / (1 << 53)
 _MANTISSA_SHIFT = np.uint64(64 - 53)  # keep the top 53 bits of a word
 _new_rng = object.__new__
+_TABLED = 1024  # block counters 0..1023 as their 8 little-endian bytes, made once
+_INDICES = tuple(index.to_bytes(8, "little") for index in range(_TABLED))
 
 
 def derive_key(secret: bytes, *parts: str) -> bytes:
@@ -101,30 +103,38 @@ class VariantRng:
 
     def _read(self, n_bytes: int) -> bytes:
         """The next ``n_bytes`` of the stream (blocks are computed once and buffered)."""
-        if self._position < self._buffer_start:
+        position, buffer_start = self._position, self._buffer_start
+        if position < buffer_start:
             raise RuntimeError("VariantRng cannot rewind before its buffer")
-        end = self._position + n_bytes
-        have = self._buffer_start + len(self._buffer)
+        end = position + n_bytes
+        have = buffer_start + len(self._buffer)
         if end > have:
             self._buffer += self._blocks(have // _BLOCK, (end - 1) // _BLOCK + 1)
-        start = self._position - self._buffer_start
-        chunk = self._buffer[start : start + n_bytes]
+        start = position - buffer_start
         self._position = end
-        return chunk
+        return self._buffer[start : start + n_bytes]
 
     def _blocks(self, first: int, stop: int) -> bytes:
         """Stream blocks ``first`` to ``stop - 1``: block i is HMAC-SHA256(seed, i).
 
         The same computation as ``_mac``, unrolled: this loop makes most of the
-        stream, and bound methods in locals halve its cost.
+        stream, and bound methods in locals halve its cost.  Most streams are read
+        for one block only; it is returned without the list.
         """
-        if self._states is None:
-            self._states = _hmac_states(self._seed)
-        inner_copy, outer_copy = self._states[0].copy, self._states[1].copy
+        states = self._states
+        if states is None:
+            states = self._states = _hmac_states(self._seed)
+        inner_copy, outer_copy = states[0].copy, states[1].copy
+        if stop - first == 1:
+            inner = inner_copy()
+            inner.update(_INDICES[first] if first < _TABLED else first.to_bytes(8, "little"))
+            outer = outer_copy()
+            outer.update(inner.digest())
+            return outer.digest()
         blocks = []
         for index in range(first, stop):
             inner = inner_copy()
-            inner.update(index.to_bytes(8, "little"))
+            inner.update(_INDICES[index] if index < _TABLED else index.to_bytes(8, "little"))
             outer = outer_copy()
             outer.update(inner.digest())
             blocks.append(outer.digest())

@@ -230,12 +230,15 @@ class VariantRng:
         return options[self.integers(0, len(options) - 1)]
 
     def permutation(self, n: int) -> np.ndarray:
-        """A uniformly random ordering of 0..n-1 (Fisher-Yates, from the top down)."""
-        order = np.arange(n, dtype=np.int64)
+        """A uniformly random ordering of 0..n-1 (Fisher-Yates, from the top down).
+
+        Shuffled as a Python list (swapping NumPy elements one by one is slower),
+        then made the int64 array it always was."""
+        order = list(range(n))
         for top in range(n - 1, 0, -1):
-            pick = self.integers(0, top)
+            pick = self._one_bounded(top + 1)
             order[top], order[pick] = order[pick], order[top]
-        return order
+        return np.array(order, dtype=np.int64)
 
 
 def _shape(size: int | tuple[int, ...] | None) -> tuple[int, ...] | None:

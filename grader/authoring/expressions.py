@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import functools
 import operator
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,16 +47,18 @@ class Expression:
 
     Only numbers, parameter names, ``+ - * / // % **``, comparisons, ``and``/``or``/
     ``not`` and calls of ``min``/``max``/``abs`` are accepted; nothing is ever
-    passed to ``eval``.
+    passed to ``eval``.  ``run`` is the tree turned into nested closures once (at
+    parse time): every draw evaluates the same few expressions again.
     """
 
     source: str
     tree: ast.Expression = field(repr=False, compare=False)
     names: frozenset[str]
+    run: Callable[[Mapping[str, Any]], Any] = field(repr=False, compare=False, default=None)
 
     def evaluate(self, scope: Mapping[str, Any]) -> Any:
         try:
-            return _evaluate(self.tree.body, scope)
+            return self.run(scope)
         except (ArithmeticError, TypeError, ValueError) as error:
             raise ExpressionError(f"{self.source!r}: {error}") from error
 
@@ -73,7 +75,8 @@ def parse_expression(source: str) -> Expression:
     names: set[str] = set()
     for node in ast.walk(tree):
         _vet(node, names)
-    return Expression(source=source, tree=tree, names=frozenset(names))
+    return Expression(source=source, tree=tree, names=frozenset(names),
+                      run=_compiled(tree.body))
 
 
 def _vet(node: ast.AST, names: set[str]) -> None:
@@ -92,38 +95,83 @@ def _vet(node: ast.AST, names: set[str]) -> None:
         raise ExpressionError(f"{type(node).__name__} is not allowed in an expression")
 
 
-def _evaluate(node: ast.AST, scope: Mapping[str, Any]) -> Any:
+def _compiled(node: ast.AST) -> Callable[[Mapping[str, Any]], Any]:
+    """``node`` as a function of the scope: the same steps, in the same order, as a
+    walk of the tree would take (operands left to right, the exponent bound checked
+    after both operands, ``and``/``or`` short-circuiting, comparisons chained)."""
     if isinstance(node, ast.Constant):
-        return node.value
+        value = node.value
+        return lambda scope: value
     if isinstance(node, ast.Name):
-        if node.id not in scope:
-            raise ValueError(f"unknown parameter {node.id!r}")
-        return scope[node.id]
+        return _name(node.id)
     if isinstance(node, ast.BinOp):
-        left, right = _evaluate(node.left, scope), _evaluate(node.right, scope)
-        if isinstance(node.op, ast.Pow) and abs(right) > _MAX_EXPONENT:
-            raise ValueError(f"exponent {right} is too large")
-        return _BINARY[type(node.op)](left, right)
+        return _binary(node)
     if isinstance(node, ast.UnaryOp):
-        value = _evaluate(node.operand, scope)
-        return (not value) if isinstance(node.op, ast.Not) else (-value if isinstance(
-            node.op, ast.USub) else +value)
-    if isinstance(node, ast.BoolOp):  # like Python: short-circuit, return the deciding value
-        is_and = isinstance(node.op, ast.And)
+        operand = _compiled(node.operand)
+        if isinstance(node.op, ast.Not):
+            return lambda scope: not operand(scope)
+        if isinstance(node.op, ast.USub):
+            return lambda scope: -operand(scope)
+        return lambda scope: +operand(scope)
+    if isinstance(node, ast.BoolOp):
+        return _boolean(isinstance(node.op, ast.And), [_compiled(v) for v in node.values])
+    if isinstance(node, ast.Compare):
+        return _comparison(node)
+    if isinstance(node, ast.Call):
+        function, arguments = _FUNCTIONS[node.func.id], [_compiled(a) for a in node.args]
+        return lambda scope: function(*(argument(scope) for argument in arguments))
+    name = type(node).__name__
+
+    def cannot(scope: Mapping[str, Any]) -> Any:
+        raise ValueError(f"cannot evaluate {name}")
+    return cannot
+
+
+def _name(name: str) -> Callable[[Mapping[str, Any]], Any]:
+    def value(scope: Mapping[str, Any]) -> Any:
+        if name not in scope:
+            raise ValueError(f"unknown parameter {name!r}")
+        return scope[name]
+    return value
+
+
+def _binary(node: ast.BinOp) -> Callable[[Mapping[str, Any]], Any]:
+    left, right, operation = _compiled(node.left), _compiled(node.right), _BINARY[type(node.op)]
+    if not isinstance(node.op, ast.Pow):
+        return lambda scope: operation(left(scope), right(scope))
+
+    def power(scope: Mapping[str, Any]) -> Any:
+        base, exponent = left(scope), right(scope)
+        if abs(exponent) > _MAX_EXPONENT:
+            raise ValueError(f"exponent {exponent} is too large")
+        return operation(base, exponent)
+    return power
+
+
+def _boolean(is_and: bool, operands: list[Callable[[Mapping[str, Any]], Any]]
+             ) -> Callable[[Mapping[str, Any]], Any]:
+    """Like Python: short-circuit, return the deciding value."""
+    def decide(scope: Mapping[str, Any]) -> Any:
         value = None
-        for operand in node.values:
-            value = _evaluate(operand, scope)
+        for operand in operands:
+            value = operand(scope)
             if bool(value) != is_and:
                 return value
         return value
-    if isinstance(node, ast.Compare):
-        left = _evaluate(node.left, scope)
-        for op, comparator in zip(node.ops, node.comparators, strict=True):
-            right = _evaluate(comparator, scope)
-            if not _COMPARE[type(op)](left, right):
+    return decide
+
+
+def _comparison(node: ast.Compare) -> Callable[[Mapping[str, Any]], Any]:
+    first = _compiled(node.left)
+    steps = [(_COMPARE[type(op)], _compiled(c)) for op, c in zip(node.ops, node.comparators,
+                                                                 strict=True)]
+
+    def compare(scope: Mapping[str, Any]) -> bool:
+        left = first(scope)
+        for operation, comparator in steps:
+            right = comparator(scope)
+            if not operation(left, right):
                 return False
             left = right
         return True
-    if isinstance(node, ast.Call):
-        return _FUNCTIONS[node.func.id](*(_evaluate(a, scope) for a in node.args))
-    raise ValueError(f"cannot evaluate {type(node).__name__}")
+    return compare

@@ -25,6 +25,7 @@ __all__ = ["DISTRIBUTION_KEYS", "SamplingFailure", "VariantRng", "derive_key",
 
 DISTRIBUTION_KEYS = ("int", "float", "choice", "matrix", "tensor", "derived", "value")
 _ASYMMETRY_TRIES = 100
+_CONSTANT = ("value", "derived")  # the distributions that never draw
 
 
 class SamplingFailure(Exception):
@@ -33,7 +34,7 @@ class SamplingFailure(Exception):
 
 def distribution_key(spec: Any) -> str | None:
     """Which distribution a parameter spec uses (``value`` for a bare constant)."""
-    if not isinstance(spec, Mapping):
+    if type(spec) is not dict and not isinstance(spec, Mapping):  # dict: skip the ABC check
         return "value"
     keys = [key for key in DISTRIBUTION_KEYS if key in spec]
     return keys[0] if len(keys) == 1 else None
@@ -43,12 +44,21 @@ def sample_params(specs: Mapping[str, Any], rng: VariantRng) -> dict[str, Any]:
     """Sample every parameter in order; later ones may refer to earlier scalar ones."""
     values: dict[str, Any] = {}
     for name, spec in specs.items():
-        values[name] = sample_one(name, spec, values, rng.child(f"param/{name}"))
+        key = distribution_key(spec)
+        # a constant or derived parameter never draws: its child stream is not derived
+        # (deriving one never advances ``rng``, so no other draw changes)
+        stream = rng if key in _CONSTANT else rng.child(f"param/{name}")
+        values[name] = _sample(name, spec, key, values, stream)
     return values
 
 
 def sample_one(name: str, spec: Any, scope: Mapping[str, Any], rng: VariantRng) -> Any:
-    key = distribution_key(spec)
+    """One parameter's value; ``rng`` is its own stream (``scope``: earlier values)."""
+    return _sample(name, spec, distribution_key(spec), scope, rng)
+
+
+def _sample(name: str, spec: Any, key: str | None, scope: Mapping[str, Any],
+            rng: VariantRng) -> Any:
     if key == "value":
         return _freeze(spec["value"] if isinstance(spec, Mapping) else spec)
     if key == "derived":
@@ -56,7 +66,8 @@ def sample_one(name: str, spec: Any, scope: Mapping[str, Any], rng: VariantRng) 
     if key == "choice":
         return _freeze(rng.choice(spec["choice"]))
     if key == "int":
-        low, high = (_number(b, scope, name) for b in spec["int"])
+        low, high = spec["int"]
+        low, high = _number(low, scope, name), _number(high, scope, name)
         if low > high:
             raise SamplingFailure(f"params.{name}: empty range [{low}, {high}]")
         return rng.integers(low, high)

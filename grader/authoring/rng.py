@@ -23,11 +23,17 @@ _OPAD = bytes(b ^ 0x5C for b in range(256))
 _WORD = 8  # bytes per random word (little-endian unsigned 64-bit)
 _FLOAT_SCALE = 1.0 / (1 << 53)
 _MANTISSA_SHIFT = np.uint64(64 - 53)  # keep the top 53 bits of a word
+_new_rng = object.__new__
+_TABLED = 1024  # block counters 0..1023 as their 8 little-endian bytes, made once
+_INDICES = tuple(index.to_bytes(8, "little") for index in range(_TABLED))
 
 
 def derive_key(secret: bytes, *parts: str) -> bytes:
-    """The seed of one variant: HMAC-SHA256(secret, "part1/part2/...")."""
-    return hmac.new(secret, "/".join(parts).encode("utf-8"), hashlib.sha256).digest()
+    """The seed of one variant: HMAC-SHA256(secret, "part1/part2/...").
+
+    ``hmac.digest`` is the one-shot form of ``hmac.new(...).digest()`` (the same
+    bytes, without building an HMAC object: one per exercise of every build)."""
+    return hmac.digest(secret, "/".join(parts).encode("utf-8"), "sha256")
 
 
 def _hmac_states(key: bytes) -> tuple[Any, Any]:
@@ -71,9 +77,20 @@ class VariantRng:
         """An independent sub-stream; does not advance this stream.
 
         Its seed is ``derive_key(seed, "child", label)``, computed from this stream's
-        HMAC states (a variant derives hundreds of children).
+        HMAC states (a variant derives hundreds of children, so the seed, never empty,
+        is set without ``__init__``'s checks).
         """
-        return VariantRng(self._mac(f"child/{label}".encode()))
+        states = self._states
+        if states is None:
+            states = self._states = _hmac_states(self._seed)
+        inner = states[0].copy()
+        inner.update(b"child/" + label.encode())
+        outer = states[1].copy()
+        outer.update(inner.digest())
+        child = _new_rng(VariantRng)
+        child._seed = outer.digest()
+        child._states, child._position, child._buffer, child._buffer_start = None, 0, b"", 0
+        return child
 
     def _mac(self, message: bytes) -> bytes:
         """HMAC-SHA256(seed, message), from the cached inner and outer states."""
@@ -86,30 +103,38 @@ class VariantRng:
 
     def _read(self, n_bytes: int) -> bytes:
         """The next ``n_bytes`` of the stream (blocks are computed once and buffered)."""
-        if self._position < self._buffer_start:
+        position, buffer_start = self._position, self._buffer_start
+        if position < buffer_start:
             raise RuntimeError("VariantRng cannot rewind before its buffer")
-        end = self._position + n_bytes
-        have = self._buffer_start + len(self._buffer)
+        end = position + n_bytes
+        have = buffer_start + len(self._buffer)
         if end > have:
             self._buffer += self._blocks(have // _BLOCK, (end - 1) // _BLOCK + 1)
-        start = self._position - self._buffer_start
-        chunk = self._buffer[start : start + n_bytes]
+        start = position - buffer_start
         self._position = end
-        return chunk
+        return self._buffer[start : start + n_bytes]
 
     def _blocks(self, first: int, stop: int) -> bytes:
         """Stream blocks ``first`` to ``stop - 1``: block i is HMAC-SHA256(seed, i).
 
         The same computation as ``_mac``, unrolled: this loop makes most of the
-        stream, and bound methods in locals halve its cost.
+        stream, and bound methods in locals halve its cost.  Most streams are read
+        for one block only; it is returned without the list.
         """
-        if self._states is None:
-            self._states = _hmac_states(self._seed)
-        inner_copy, outer_copy = self._states[0].copy, self._states[1].copy
+        states = self._states
+        if states is None:
+            states = self._states = _hmac_states(self._seed)
+        inner_copy, outer_copy = states[0].copy, states[1].copy
+        if stop - first == 1:
+            inner = inner_copy()
+            inner.update(_INDICES[first] if first < _TABLED else first.to_bytes(8, "little"))
+            outer = outer_copy()
+            outer.update(inner.digest())
+            return outer.digest()
         blocks = []
         for index in range(first, stop):
             inner = inner_copy()
-            inner.update(index.to_bytes(8, "little"))
+            inner.update(_INDICES[index] if index < _TABLED else index.to_bytes(8, "little"))
             outer = outer_copy()
             outer.update(inner.digest())
             blocks.append(outer.digest())
@@ -150,25 +175,36 @@ class VariantRng:
 
     def integers(self, low: int, high: int, size: int | tuple[int, ...] | None = None) -> Any:
         """Uniform integers in [low, high] (inclusive); an int, or an int64 array of ``size``."""
-        low, high = int(low), int(high)
+        if type(low) is not int or type(high) is not int:  # skip int() for plain ints
+            low, high = int(low), int(high)
         if high < low:
             raise ValueError(f"empty integer range [{low}, {high}]")
         if high - low >= 1 << 62:
             raise ValueError("integer range too wide")
-        shape = _shape(size)
-        if shape is None:
+        if size is None:
             return low + self._one_bounded(high - low + 1)
+        shape = _shape(size)
         count = math.prod(shape)
         values = self._bounded(high - low + 1, count).astype(np.int64) + np.int64(low)
         return values.reshape(shape)
 
     def _one_bounded(self, span: int) -> int:
-        """One integer in [0, span): the same rule as ``_bounded``, without NumPy."""
+        """One integer in [0, span): the same rule as ``_bounded``, without NumPy.
+
+        Reads a buffered word in place when it can (most draws are one word of a
+        block already computed); otherwise through ``_read``.
+        """
         if span == 1:
             return 0
         mask = (1 << (span - 1).bit_length()) - 1
         while True:
-            word = int.from_bytes(self._read(_WORD), "little") & mask
+            position = self._position
+            offset = position - self._buffer_start
+            if 0 <= offset <= len(self._buffer) - _WORD:
+                word = int.from_bytes(self._buffer[offset : offset + _WORD], "little") & mask
+                self._position = position + _WORD
+            else:
+                word = int.from_bytes(self._read(_WORD), "little") & mask
             if word < span:
                 self._forget_consumed()
                 return word
@@ -194,12 +230,15 @@ class VariantRng:
         return options[self.integers(0, len(options) - 1)]
 
     def permutation(self, n: int) -> np.ndarray:
-        """A uniformly random ordering of 0..n-1 (Fisher-Yates, from the top down)."""
-        order = np.arange(n, dtype=np.int64)
+        """A uniformly random ordering of 0..n-1 (Fisher-Yates, from the top down).
+
+        Shuffled as a Python list (swapping NumPy elements one by one is slower),
+        then made the int64 array it always was."""
+        order = list(range(n))
         for top in range(n - 1, 0, -1):
-            pick = self.integers(0, top)
+            pick = self._one_bounded(top + 1)
             order[top], order[pick] = order[pick], order[top]
-        return order
+        return np.array(order, dtype=np.int64)
 
 
 def _shape(size: int | tuple[int, ...] | None) -> tuple[int, ...] | None:

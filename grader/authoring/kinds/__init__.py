@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from types import MappingProxyType
 
@@ -19,8 +20,13 @@ OPTION_KEYS: Mapping[str, tuple[str, ...]] = MappingProxyType({
 })
 
 
+@functools.lru_cache(maxsize=len(KIND_NAMES))
 def get_kind(name: str) -> Kind:
-    """The kind called ``name``; raises ``SpecError`` listing the known kinds otherwise."""
+    """The kind called ``name``; raises ``SpecError`` listing the known kinds otherwise.
+
+    One instance per name (cached; kinds hold no per-build state): ``by_hand`` keeps
+    the part of a build that depends on the spec alone, for every later student.
+    """
     if name == "by_hand":
         from grader.authoring.kinds.by_hand import ByHandKind
 

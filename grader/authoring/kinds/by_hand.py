@@ -16,14 +16,9 @@ from typing import Any
 
 from grader.authoring.expressions import ExpressionError, parse_expression
 from grader.authoring.kinds.base import KindOutput, OptionProblem
-from grader.authoring.kinds.by_hand_prompt import prompt_context
-from grader.authoring.kinds.reference import (
-    check_wanted_mistakes,
-    evaluate_safely,
-    mistakes_of,
-    reference_function,
-    reference_topics,
-)
+from grader.authoring.kinds.by_hand_plan import Plan, PlanCache, make_plan
+from grader.authoring.kinds.by_hand_prompt import LazyContext
+from grader.authoring.kinds.reference import evaluate_safely, reference_topics
 from grader.authoring.kinds.values import as_answer, plain, resolve, take
 from grader.errors import SpecError
 from grader.model import Case, ModeledAnswer, Probe, Tolerance
@@ -145,45 +140,44 @@ class ByHandKind:
             problems += _answer_problems(raw, f"options.answers[{i}]", tuple(calls))
         return problems
 
+    def __init__(self) -> None:
+        self._plans = PlanCache()  # per spec: what every student's build reads alike
+
     def build(self, spec: Any, params: Mapping[str, Any], rng: Any) -> KindOutput:
         where = f"{spec.source}: options"
-        calls = _calls(spec.options)
-        check_wanted_mistakes([c["reference"] for c in calls.values()], spec.mistakes, where)
+        plan = self._plans.get(spec, _plan_of)
         arguments = {
             name: resolve(call.get("arguments", {}), params, rng, where=f"{where}.{name}")
-            for name, call in calls.items()
+            for name, call in plan.calls.items()
         }
-        results = {}
-        for name, call in calls.items():
-            results[name] = reference_function(call["reference"])(**arguments[name])
-        answers = parse_answers(spec)
-        total = sum(answer.weight for answer in answers)
+        results = {name: function(**arguments[name]) for name, function in plan.functions}
+        evaluated: dict[tuple[str, str], tuple[bool, Any]] = {}  # a mistake runs once per call
         cases = []
-        for answer in answers:
+        for answer, mistakes in zip(plan.answers, plan.mistakes, strict=True):
             try:
                 expected = _answer_value(answer, results, strict=True)
             except (ValueError, ExpressionError) as error:
                 raise SpecError(f"answer {answer.name}: {error}", where=where) from error
-            modeled = _modeled(answer, calls, arguments, results, spec.mistakes)
+            modeled = _modeled(answer, mistakes, arguments, results, evaluated)
             cases.append(Case(
                 case_id=answer.name, label=answer.label,
-                points=spec.points * answer.weight / total, public=answer.public,
+                points=spec.points * answer.weight / plan.total_weight, public=answer.public,
                 answer_type=answer.answer_type, probe=Probe("attribute", answer.name),
                 expected=expected, tolerance=answer.tolerance,
                 per_element_credit=answer.per_element_credit, mistakes=modeled,
             ))
         return KindOutput(
-            prompt_context=prompt_context(params, answers),
+            prompt_context=LazyContext(params, plan.answers),
             cases=tuple(cases),
-            stub_source=module_source(spec.title, answers, None),
-            solution_source=module_source(spec.title, answers, cases),
+            stub_source=plan.stub_source,
+            solution_source=module_source(spec.title, plan.answers, cases),
         )
 
     def practice_module(self, spec: Any, graded: tuple[Case, ...], practice: tuple[Case, ...]
                         ) -> tuple[tuple[Case, ...], str, str]:
         """The practice cases (public, reading ``PRACTICE_<NAME>``), and the stub and
         solution with a graded and a practice section, each saying what ``check`` does."""
-        answers = parse_answers(spec)
+        answers = self._plans.get(spec, _plan_of).answers
         cases = tuple(
             dataclasses.replace(case, case_id=f"practice.{case.case_id}",
                                 label=f"practice: {case.label}", public=True,
@@ -221,25 +215,35 @@ def _is_id_list(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
 
+def _plan_of(spec: Any) -> Plan:
+    """The plan of one spec (``PlanCache`` calls this once per spec)."""
+    calls = _calls(spec.options)
+    answers = parse_answers(spec)
+    return make_plan(spec, calls, answers, module_source(spec.title, answers, None))
+
+
 def _modeled(
     answer: AnswerSpec,
-    calls: Mapping[str, Mapping[str, Any]],
+    mistakes: tuple[tuple[str, tuple[Any, ...]], ...],
     arguments: Mapping[str, Any],
     results: Mapping[str, Any],
-    wanted: tuple[str, ...],
+    evaluated: dict[tuple[str, str], tuple[bool, Any]],
 ) -> tuple[ModeledAnswer, ...]:
     """What each mistake in a call this answer depends on makes of the answer.
 
-    The mistakes are those of the call's topic, narrowed by the spec's ``mistakes``
-    (when not empty), the call's and the answer's ``mistakes`` lists (when given).
+    ``mistakes``: the plan's (call, mistakes) pairs of this answer, narrowed by the
+    spec's, the call's and the answer's ``mistakes`` lists.  ``evaluated`` holds the
+    outcome of each (call, mistake) already run in this build: reference mistakes are
+    pure functions of the arguments, and several answers often read one call.
     """
     modeled = []
-    for call_name in answer.depends_on(tuple(calls)):
-        call = calls[call_name]
-        for mistake in mistakes_of(call["reference"], wanted):
-            if not _allowed(mistake.mistake_id, call.get("mistakes"), answer.mistakes):
-                continue
-            ok, value = evaluate_safely(mistake.fn, arguments[call_name])
+    for call_name, narrowed in mistakes:
+        for mistake in narrowed:
+            key = (call_name, mistake.mistake_id)
+            outcome = evaluated.get(key)
+            if outcome is None:
+                outcome = evaluated[key] = evaluate_safely(mistake.fn, arguments[call_name])
+            ok, value = outcome
             if not ok:
                 continue
             try:
@@ -248,11 +252,6 @@ def _modeled(
                 continue
             modeled.append(ModeledAnswer(mistake.mistake_id, mistake.explanation, wrong))
     return tuple(modeled)
-
-
-def _allowed(mistake_id: str, *lists: Any) -> bool:
-    """A list narrows the mistakes when given (``[]`` allows none); ``None`` allows all."""
-    return all(narrowed is None or mistake_id in narrowed for narrowed in lists)
 
 
 def module_source(title: str, answers: tuple[AnswerSpec, ...], cases: Any,

@@ -33,3 +33,26 @@ class _Matrices(Mapping):
 
     def __len__(self) -> int:
         return len(self._arrays)
+
+
+class LazyContext(Mapping):
+    """``prompt_context(params, answers)``, made on first use: grading builds variants
+    without prompts, and the context of a draw that is refused is never read."""
+
+    def __init__(self, params: Mapping[str, Any], answers: Sequence[Any]) -> None:
+        self._params, self._answers = params, answers
+        self._context: dict[str, Any] | None = None
+
+    def _made(self) -> dict[str, Any]:
+        if self._context is None:
+            self._context = prompt_context(self._params, self._answers)
+        return self._context
+
+    def __getitem__(self, name: str) -> Any:
+        return self._made()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._made())
+
+    def __len__(self) -> int:
+        return len(self._made())

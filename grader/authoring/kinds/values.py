@@ -32,6 +32,8 @@ def resolve(template: Any, params: Mapping[str, Any], rng: Any = None, *, where:
     """The Python value that ``template`` describes, given sampled ``params``."""
     if isinstance(template, str):
         return _expression(template, params, where)
+    if type(template) is dict:  # the usual mapping: skip the tests below (ABC ones are slow)
+        return _resolve_mapping(template, params, rng, where)
     if template is None or isinstance(template, bool | int | float):
         return template
     if isinstance(template, list | tuple):

@@ -62,6 +62,9 @@ class VariantRng:
     def __init__(self, seed: bytes) -> None:
         if not isinstance(seed, bytes) or not seed:
             raise TypeError("VariantRng needs a non-empty bytes seed")
+        self._start(seed)
+
+    def _start(self, seed: bytes) -> None:
         self._seed = seed
         self._states: tuple[Any, Any] | None = None  # computed on the first draw
         self._position = 0  # in bytes, from the start of the stream
@@ -80,16 +83,8 @@ class VariantRng:
         HMAC states (a variant derives hundreds of children, so the seed, never empty,
         is set without ``__init__``'s checks).
         """
-        states = self._states
-        if states is None:
-            states = self._states = _hmac_states(self._seed)
-        inner = states[0].copy()
-        inner.update(b"child/" + label.encode())
-        outer = states[1].copy()
-        outer.update(inner.digest())
         child = _new_rng(VariantRng)
-        child._seed = outer.digest()
-        child._states, child._position, child._buffer, child._buffer_start = None, 0, b"", 0
+        child._start(self._mac(b"child/" + label.encode()))
         return child
 
     def _mac(self, message: bytes) -> bytes:
@@ -121,20 +116,16 @@ class VariantRng:
         stream, and bound methods in locals halve its cost.  Most streams are read
         for one block only; it is returned without the list.
         """
+        if stop - first == 1:
+            return self._mac(_index_bytes(first))
         states = self._states
         if states is None:
             states = self._states = _hmac_states(self._seed)
         inner_copy, outer_copy = states[0].copy, states[1].copy
-        if stop - first == 1:
-            inner = inner_copy()
-            inner.update(_INDICES[first] if first < _TABLED else first.to_bytes(8, "little"))
-            outer = outer_copy()
-            outer.update(inner.digest())
-            return outer.digest()
         blocks = []
         for index in range(first, stop):
             inner = inner_copy()
-            inner.update(_INDICES[index] if index < _TABLED else index.to_bytes(8, "little"))
+            inner.update(_index_bytes(index))
             outer = outer_copy()
             outer.update(inner.digest())
             blocks.append(outer.digest())
@@ -239,6 +230,11 @@ class VariantRng:
             pick = self._one_bounded(top + 1)
             order[top], order[pick] = order[pick], order[top]
         return np.array(order, dtype=np.int64)
+
+
+def _index_bytes(index: int) -> bytes:
+    """Block counter ``index`` as 8 little-endian bytes (the first ``_TABLED`` made once)."""
+    return _INDICES[index] if index < _TABLED else index.to_bytes(8, "little")
 
 
 def _shape(size: int | tuple[int, ...] | None) -> tuple[int, ...] | None:

@@ -56,7 +56,6 @@ def render_gradescope(result: GradingResult) -> str:
     document = gradescope_results(result)
     tests = document.pop("tests")
     lines = [f"  {json.dumps(key)}: {json.dumps(value)}," for key, value in document.items()]
-    if not tests:
-        return "{\n" + "\n".join(lines) + '\n  "tests": []\n}\n'
     rows = ",\n".join(f"    {json.dumps(test)}" for test in tests)
-    return "{\n" + "\n".join(lines) + '\n  "tests": [\n' + rows + "\n  ]\n}\n"
+    listed = f"[\n{rows}\n  ]" if tests else "[]"
+    return "{\n" + "\n".join(lines) + f'\n  "tests": {listed}\n}}\n'

@@ -2,7 +2,10 @@
 
 The parent's loop for ``Sandbox.run`` and ``Sandbox.run_many`` alike.  The deadline
 is asked for again whenever it passes (a shared child's moves with its progress),
-and the run is killed only when it answers with a time already past.
+and the run is killed only when it answers with a time already past when it was
+asked: comparing with a clock read after the answer would kill a run whose deadline
+was still ahead while the answer was being worked out (and then pin the kill on no
+request at all).
 """
 
 from __future__ import annotations
@@ -38,8 +41,9 @@ def follow_run(process: Any, message: dict, release: list[int],
             if events.timed_out:
                 events.zygote_lost = True
                 break
+            asked_at = time.monotonic()  # before asking: the answer's own clock is later
             deadline = deadline_of()
-            if deadline > time.monotonic():
+            if deadline > asked_at:
                 continue
             events.timed_out = True
             kill_run(events)

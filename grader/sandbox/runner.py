@@ -27,6 +27,12 @@ from wire import decode_value  # type: ignore[import-not-found]
 MAX_TEXT = 1000
 STDIO_CAP = 64 * 1024
 IMPORT_HINT = "only NumPy and the standard library can be imported"
+# Where the rest of the standard library is found (what the zygote did not preload):
+# read once, in the zygote, from the interpreter's own ``os`` module, never from
+# anything a run can change.  Site-packages are not under these folders.
+_STDLIB = os.path.dirname(os.path.realpath(os.__file__))
+STDLIB_PATHS = tuple(path for path in (_STDLIB, os.path.join(_STDLIB, "lib-dynload"))
+                     if os.path.isdir(path))
 
 
 class CappedStream(io.TextIOBase):
@@ -182,7 +188,7 @@ def run_request(request: dict, work_dir: str, out_dir: str) -> None:
     context = Context(request["module"], work_dir, out_dir, int(limits["address_space_mb"]),
                       int(limits["output_mb"]) * 2**20)
     results = ResultsWriter(out_dir)
-    sys.path[:] = [work_dir]
+    sys.path[:] = [work_dir, *STDLIB_PATHS]  # the student's own files come first
     sys.modules.pop(request["module"], None)  # a module named like a preloaded one
     importlib.invalidate_caches()
     try:

@@ -162,6 +162,29 @@ def test_numpy_and_the_standard_library_can_be_imported_in_every_tier(sandbox):
     assert result.probes[0].value.tolist() == [1.0, 3.0, 5.0]
 
 
+RARE_NUMPY = b"""
+import colorsys
+import unittest
+import numpy.testing
+import numpy.ma as ma
+
+def masked_sum(x):
+    numpy.testing.assert_array_equal(x, x)
+    assert colorsys.rgb_to_hsv(0.0, 0.0, 0.0) == (0.0, 0.0, 0.0)
+    return float(ma.masked_less(x, 1.0).sum())
+"""
+
+
+def test_parts_of_numpy_and_of_the_standard_library_not_preloaded_import_in_every_tier(
+        sandbox):
+    result = sandbox.run(SandboxRequest(
+        files={"rare.py": RARE_NUMPY}, module="rare",
+        probes=(Probe(kind="call", name="masked_sum", inputs=(("x", np.arange(4.0)),)),)))
+    assert result.import_error is None, result.import_error
+    assert result.probes[0].error is None, result.probes[0].error
+    assert result.probes[0].value == 6.0
+
+
 def test_a_library_outside_the_allowed_ones_gets_a_hint(sandbox):
     if not sandbox.isolation.startswith(FULL_ISOLATION):
         pytest.skip("only the full tier (a view holding NumPy alone) limits imports")

@@ -3,11 +3,18 @@
 ``CheckResult`` is one case, ``ExerciseResult`` one exercise, ``GradingResult`` one
 student's submission of one assignment.  Every output format (Gradescope JSON,
 JUnit, CSV, SQLite, feedback) is written from these and nothing else.
+
+A total is derived once, at its first use (``cached_property``: the fields are
+frozen, so it cannot go stale): each output asks for the same totals again, and
+summing them afresh each time was a tenth of a batch parent's work per student.
+It is kept in the instance's ``__dict__``, never a field: equality, ``replace``
+and the stored rows see only the fields.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 Status = Literal["passed", "partial", "failed", "error", "grader_error"]
@@ -47,15 +54,15 @@ class ExerciseResult:
     stdout: str = ""
     stderr: str = ""
 
-    @property
+    @cached_property
     def score(self) -> float:
         return round(sum(check.score for check in self.checks), 6)
 
-    @property
+    @cached_property
     def max_score(self) -> float:
         return round(sum(check.max_score for check in self.checks), 6)
 
-    @property
+    @cached_property
     def grader_error(self) -> bool:
         return any(check.status == "grader_error" for check in self.checks)
 
@@ -75,24 +82,24 @@ class GradingResult:
     late_penalty: float = 0.0
     meta: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
-    @property
+    @cached_property
     def raw_score(self) -> float:
         return round(sum(ex.score for ex in self.exercises), 6)
 
-    @property
+    @cached_property
     def max_score(self) -> float:
         return round(sum(ex.max_score for ex in self.exercises), 6)
 
-    @property
+    @cached_property
     def score(self) -> float:
         """Raw score less the late penalty (a fraction of the raw score), never below 0."""
         return round(max(0.0, self.raw_score * (1.0 - self.late_penalty)), 6)
 
-    @property
+    @cached_property
     def grader_error(self) -> bool:
         return any(ex.grader_error for ex in self.exercises)
 
-    @property
+    @cached_property
     def mistakes(self) -> tuple[str, ...]:
         """Every modeled mistake recognised in this submission, for class analytics."""
         return tuple(

@@ -28,8 +28,10 @@ from grader.exports.gradebook_rows import (
     CheckRow,
     MistakeCount,
     ResultRow,
+    check_values,
     exercise_versions_hash,
     result_rows,
+    summary_row,
     utc_now,
     versions_hash,
 )
@@ -78,6 +80,7 @@ _SCHEMA = (
 )
 
 
+@functools.cache
 def _insert_sql(table: str, row_type: type) -> str:
     names = _columns(row_type)
     return f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
@@ -175,17 +178,16 @@ class Gradebook:
     ) -> None:
         """Store ``result`` as the student's current result and append it to history,
         all in one transaction."""
-        summary, checks = result_rows(
-            result, versions_hash=versions_hash, graded_at=graded_at or utc_now()
-        )
-        key = _values(summary)[:3]
+        summary = _values(summary_row(result, versions_hash=versions_hash,
+                                      graded_at=graded_at or utc_now()))
+        key = summary[:3]
         where = "course_id = ? AND assignment_id = ? AND student_id = ?"
         with self._transaction():
             self._db.execute(f"DELETE FROM results WHERE {where}", key)
             self._db.execute(f"DELETE FROM checks WHERE {where}", key)
-            self._db.execute(_insert_sql("results", ResultRow), _values(summary))
-            self._db.executemany(_insert_sql("checks", CheckRow), map(_values, checks))
-            self._db.execute(_insert_sql("history", ResultRow), _values(summary))
+            self._db.execute(_insert_sql("results", ResultRow), summary)
+            self._db.executemany(_insert_sql("checks", CheckRow), check_values(result))
+            self._db.execute(_insert_sql("history", ResultRow), summary)
 
     def current(self, course_id: str, assignment_id: str) -> list[ResultRow]:
         """Current results of an assignment, by student id."""

@@ -6,7 +6,7 @@ class analytics (``grader.exports.class_summary``, ``similarity``).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -90,9 +90,14 @@ def result_rows(
     result: GradingResult, *, versions_hash: str, graded_at: str
 ) -> tuple[ResultRow, tuple[CheckRow, ...]]:
     """The rows that store ``result``; pure, so it is tested without a database."""
-    key = (result.course_id, result.assignment_id, result.student_id)
-    summary = ResultRow(
-        *key,
+    return (summary_row(result, versions_hash=versions_hash, graded_at=graded_at),
+            tuple(CheckRow(*values) for values in check_values(result)))
+
+
+def summary_row(result: GradingResult, *, versions_hash: str, graded_at: str) -> ResultRow:
+    """The ``results`` (and ``history``) row of ``result``."""
+    return ResultRow(
+        result.course_id, result.assignment_id, result.student_id,
         score=result.score,
         max_score=result.max_score,
         raw_score=result.raw_score,
@@ -106,11 +111,15 @@ def result_rows(
         graded_at=graded_at,
         mistakes=" ".join(result.mistakes),
     )
-    checks = tuple(
-        CheckRow(*key, position, ex.exercise_id, c.case_id, c.label, c.score, c.max_score,
-                 c.status, c.message, c.public, c.mistake_id, c.got, c.expected, c.answer)
-        for position, (ex, c) in enumerate(
-            (ex, check) for ex in result.exercises for check in ex.checks
-        )
-    )
-    return summary, checks
+
+
+def check_values(result: GradingResult) -> Iterator[tuple]:
+    """The ``CheckRow`` fields of each check, in column order: what the gradebook
+    inserts, without making a frozen row per check first (a quarter of recording)."""
+    key = (result.course_id, result.assignment_id, result.student_id)
+    position = 0
+    for ex in result.exercises:
+        for c in ex.checks:
+            yield (*key, position, ex.exercise_id, c.case_id, c.label, c.score, c.max_score,
+                   c.status, c.message, c.public, c.mistake_id, c.got, c.expected, c.answer)
+            position += 1

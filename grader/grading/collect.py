@@ -60,12 +60,10 @@ def submission_hash(files: Mapping[str, bytes]) -> str:
 
 def read_regular_file(folder: int | Path | str, name: str, limit: int = MAX_FILE_BYTES) -> bytes:
     """The bytes of ``folder/name`` when it is a regular file with one name, at most
-    ``limit`` bytes; never follows a symbolic link, never blocks on a FIFO.
-
-    ``folder`` is an open directory descriptor, or a path (resolved normally: it is
-    the caller's, not the student's).  Raises ``UnsafeFileError`` or
-    ``OversizedFileError`` naming ``name``.
-    """
+    ``limit`` bytes; never follows a symbolic link, never blocks on a FIFO.  ``folder``
+    is an open directory descriptor, or a path (resolved normally: it is the caller's,
+    not the student's).  Raises ``UnsafeFileError`` or ``OversizedFileError`` naming
+    ``name``."""
     if isinstance(folder, int):
         return _read_at(folder, name, limit)
     folder_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
@@ -106,7 +104,7 @@ def collect_submission(path: Path | str) -> dict[str, bytes]:
     if not stat.S_ISDIR(info.st_mode):
         parent = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         try:
-            return _collect_names(parent, [path.name])
+            return _collect_names(parent, {path.name: False})
         finally:
             os.close(parent)
     folder = open_folder(None, path)
@@ -120,9 +118,9 @@ def collect_submission(path: Path | str) -> dict[str, bytes]:
 def _collect_folder(folder_fd: int) -> dict[str, bytes]:
     """Everything ``collect_submission`` reads below an open folder (possibly in the
     owner's reader process, see ``owner_read``)."""
-    root = _open_submission_root(os.dup(folder_fd))
+    root, names = _open_submission_root(os.dup(folder_fd))
     try:
-        return _collect_names(root, _entries(root))
+        return _collect_names(root, _entries(root) if names is None else names)
     finally:
         os.close(root)
 
@@ -136,8 +134,7 @@ def submission_root(path: Path) -> Path:
         return path
     folder = open_folder(None, path)
     try:
-        names = _entries(folder)
-        subfolder = _only_subfolder(folder, names)
+        subfolder = _only_subfolder(folder, _entries(folder))
     finally:
         os.close(folder)
     return path / subfolder if subfolder else path
@@ -150,15 +147,14 @@ def missing_reason(files: Mapping[str, bytes], module_file: str) -> str:
         return f"{module_file} is larger than {MAX_FILE_BYTES // 2**20} MiB and was not read"
     notes = [data.decode("utf-8", "replace") for name, data in sorted(files.items())
              if name.startswith(UNREADABLE_PREFIX)]
-    reason = f"no file {module_file} in the submission"
-    return "; ".join([reason, *notes])
+    return "; ".join([f"no file {module_file} in the submission", *notes])
 
 
-def _read_at(folder_fd: int, name: str, limit: int) -> bytes:
+def _read_at(folder_fd: int, name: str, limit: int, listed_regular: bool = False) -> bytes:
     if not name or "/" in name or name in (".", ".."):
         raise UnsafeFileError(f"`{name}` is not a file name")
-    info = _lstat(folder_fd, name)
-    if not stat.S_ISREG(info.st_mode):  # refused before opening: a device is never opened
+    info = None if listed_regular else _lstat(folder_fd, name)  # see _entries
+    if info is not None and not stat.S_ISREG(info.st_mode):  # a device is never opened
         raise UnsafeFileError(_refusal(name, info))
     try:
         fd = os.open(name, _FILE_FLAGS, dir_fd=folder_fd)
@@ -219,15 +215,17 @@ def _label(name: str | Path) -> str:
     return Path(name).name or str(name)
 
 
-def _entries(folder_fd: int) -> list[str]:
-    """The names in a folder, sorted; at most ``MAX_ENTRIES`` are looked at."""
-    names: list[str] = []
+def _entries(folder_fd: int) -> dict[str, bool]:
+    """The names in a folder (at most ``MAX_ENTRIES``), sorted, each with whether the
+    listing's file type says a regular file: ``lstat``'s check before opening, without a
+    call per file (either can be raced; ``O_NOFOLLOW`` and ``fstat`` then decide)."""
+    names: dict[str, bool] = {}
     with os.scandir(folder_fd) as scan:
         for entry in scan:
-            names.append(entry.name)
+            names[entry.name] = entry.is_file(follow_symlinks=False)
             if len(names) >= MAX_ENTRIES:
                 break
-    return sorted(names)
+    return dict(sorted(names.items()))
 
 
 def _is_code_name(name: str) -> bool:
@@ -241,7 +239,7 @@ def _is_code_name(name: str) -> bool:
     return name.endswith(".ipynb")
 
 
-def _only_subfolder(folder_fd: int, names: list[str]) -> str | None:
+def _only_subfolder(folder_fd: int, names: Mapping[str, bool]) -> str | None:
     """nbgrader's layout: no code here and exactly one visible entry, a folder (or a
     link posing as one, which ``open_folder`` then refuses)."""
     if any(name.endswith(CODE_SUFFIXES) for name in names):
@@ -253,34 +251,36 @@ def _only_subfolder(folder_fd: int, names: list[str]) -> str | None:
     return visible[0] if stat.S_ISDIR(mode) or stat.S_ISLNK(mode) else None
 
 
-def _open_submission_root(folder_fd: int) -> int:
-    """``folder_fd`` itself, or its only subfolder (closing ``folder_fd``)."""
+def _open_submission_root(folder_fd: int) -> tuple[int, dict[str, bool] | None]:
+    """``folder_fd`` and its ``_entries``, or its only subfolder (closing ``folder_fd``)
+    and None."""
     try:
-        subfolder = _only_subfolder(folder_fd, _entries(folder_fd))
+        names = _entries(folder_fd)
+        subfolder = _only_subfolder(folder_fd, names)
         if subfolder is None:
-            return folder_fd
+            return folder_fd, names
         inner = open_folder(folder_fd, subfolder)
     except BaseException:
         os.close(folder_fd)
         raise
     os.close(folder_fd)
-    return inner
+    return inner, None
 
 
-def _collect_names(folder_fd: int, names: list[str]) -> dict[str, bytes]:
+def _collect_names(folder_fd: int, names: Mapping[str, bool]) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     refused: list[str] = []
-    total = 0
+    left = MAX_TOTAL_BYTES
     for name in [n for n in names if _is_code_name(n)][: MAX_FILES * 2]:
         try:
-            data = read_regular_file(folder_fd, name, min(MAX_FILE_BYTES, MAX_TOTAL_BYTES - total))
+            data = _read_at(folder_fd, name, min(MAX_FILE_BYTES, left), names[name])
         except OversizedFileError:
             files[OVERSIZED_PREFIX + name] = b""  # so grading can say why
             continue
         except UnsafeFileError as error:
             refused.append(str(error))
             continue
-        total += len(data)
+        left -= len(data)
         if name.endswith(".py"):
             files[name] = data
         else:

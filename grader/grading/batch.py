@@ -14,7 +14,6 @@ batch: a submission that cannot be read is that student's zero record, with why.
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import multiprocessing.util
 import os
 import stat
@@ -41,7 +40,6 @@ from grader.grading.times import SubmissionTimes
 
 VARIANT_STORE = ".variants"  # beside the gradebook, a folder the sandbox never sees
 PROVENANCE_SAMPLE = 5  # folders whose release record decides whether the whole run is wrong
-PROVENANCE_LOOKS = 32  # folders looked at for those records before the run starts
 
 
 def student_folders(submissions_dir: Path) -> list[Path]:
@@ -132,13 +130,9 @@ def grade_batch(
 def refuse_wrong_run(folders: Iterable[Path], course_id: str, assignment_id: str,
                      fingerprint: str) -> None:
     """Refuse the whole run when the first release records all disagree with it: the
-    wrong ``--assignment`` or the wrong secret, not one odd student.
-
-    Only the first ``PROVENANCE_LOOKS`` folders are looked at: a class without records
-    (nbgrader's) was otherwise read twice over, and a folder whose record disagrees
-    is still refused on its own when its turn comes (``task_for``)."""
+    wrong ``--assignment`` or the wrong secret, not one odd student."""
     reasons = []
-    for folder in itertools.islice(folders, PROVENANCE_LOOKS):
+    for folder in folders:
         record = release_record(folder)
         if record is None:
             continue

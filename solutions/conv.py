@@ -29,8 +29,9 @@ def im2col(x, kh, kw, stride=1, padding=0, dilation=1):
     ph, pw = (padding, padding) if np.ndim(padding) == 0 else padding
     dh, dw = (dilation, dilation) if np.ndim(dilation) == 0 else dilation
     x = np.asarray(x, dtype=np.float64)
-    n, c = x.shape[:2]
-    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    n, c, h, w = x.shape
+    xp = np.zeros((n, c, h + 2 * ph, w + 2 * pw))  # zero padding: x in the middle of zeros
+    xp[:, :, ph:ph + h, pw:pw + w] = x
     span_h, span_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1
     if span_h > xp.shape[2] or span_w > xp.shape[3]:
         raise ValueError(f"window span {(span_h, span_w)} exceeds padded input {xp.shape[2:]}")
@@ -55,11 +56,12 @@ def conv2d_forward(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
     ph, pw = (padding, padding) if np.ndim(padding) == 0 else padding
     dh, dw = (dilation, dilation) if np.ndim(dilation) == 0 else dilation
     x, w = np.asarray(x, dtype=np.float64), np.asarray(w, dtype=np.float64)
-    n, c = x.shape[:2]
+    n, c, h, width = x.shape
     f, cg, kh, kw = w.shape
     if c != cg * groups or f % groups:
         raise ValueError(f"x has {c} channels; w {w.shape} needs {cg} per group x {groups}")
-    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    xp = np.zeros((n, c, h + 2 * ph, width + 2 * pw))  # zero padding: x in the middle of zeros
+    xp[:, :, ph:ph + h, pw:pw + width] = x
     span_h, span_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1
     if span_h > xp.shape[2] or span_w > xp.shape[3]:
         raise ValueError(f"window span {(span_h, span_w)} exceeds padded input {xp.shape[2:]}")
@@ -104,7 +106,8 @@ def conv2d_backward(dout, x, w, stride=1, padding=0, dilation=1, groups=1):
     dout = np.asarray(dout, dtype=np.float64)
     (n, c, h, width), (f, cg, kh, kw), (oh, ow) = x.shape, w.shape, dout.shape[2:]
     g, fg = groups, f // groups
-    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    xp = np.zeros((n, c, h + 2 * ph, width + 2 * pw))  # zero padding: x in the middle of zeros
+    xp[:, :, ph:ph + h, pw:pw + width] = x
     span_h, span_w = dh * (kh - 1) + 1, dw_ * (kw - 1) + 1
     sliding = np.lib.stride_tricks.sliding_window_view
     win = sliding(xp, (span_h, span_w), axis=(2, 3))[:, :, ::sh, ::sw, ::dh, ::dw_]
@@ -114,11 +117,13 @@ def conv2d_backward(dout, x, w, stride=1, padding=0, dilation=1, groups=1):
     db = dout.sum(axis=(0, 2, 3))
     dw = (dout_g @ cols.transpose(0, 2, 1)).reshape(f, cg, kh, kw)
     # dx: spread dout by the stride, pad it by the window span, correlate with the flipped kernel
-    up = np.zeros((n, f, (oh - 1) * sh + 1, (ow - 1) * sw + 1))
-    up[:, :, ::sh, ::sw] = dout
-    rest_h, rest_w = xp.shape[2] - (oh - 1) * sh - span_h, xp.shape[3] - (ow - 1) * sw - span_w
-    up = np.pad(up, ((0, 0), (0, 0), (span_h - 1, span_h - 1 + rest_h),
-                     (span_w - 1, span_w - 1 + rest_w)))
+    # (zeros of the padded size, dout written every stride cells after span - 1 zeros; the
+    # rows and columns the floor left out of the forward pass get zeros at the far end)
+    spread_h, spread_w = (oh - 1) * sh + 1, (ow - 1) * sw + 1
+    rest_h, rest_w = xp.shape[2] - spread_h - span_h + 1, xp.shape[3] - spread_w - span_w + 1
+    up = np.zeros((n, f, spread_h + 2 * (span_h - 1) + rest_h,
+                   spread_w + 2 * (span_w - 1) + rest_w))
+    up[:, :, span_h - 1:span_h - 1 + spread_h:sh, span_w - 1:span_w - 1 + spread_w:sw] = dout
     win = sliding(up, (span_h, span_w), axis=(2, 3))[:, :, :, :, ::dh, ::dw_]
     hp, wp = win.shape[2:4]
     cols = win.reshape(n, g, fg, hp, wp, kh, kw).transpose(1, 2, 5, 6, 0, 3, 4)
@@ -150,7 +155,9 @@ def depthwise_separable_forward(x, w_depth, w_point, b_depth=None, b_point=None,
     if w_depth.shape[0] != x.shape[1] or w_point.shape[1] != x.shape[1]:
         raise ValueError(f"x has {x.shape[1]} channels; w_depth {w_depth.shape}, "
                          f"w_point {w_point.shape} must match")
-    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    n, c, h, w = x.shape
+    xp = np.zeros((n, c, h + 2 * ph, w + 2 * pw))  # zero padding: x in the middle of zeros
+    xp[:, :, ph:ph + h, pw:pw + w] = x
     kh, kw = w_depth.shape[2:]
     if kh > xp.shape[2] or kw > xp.shape[3]:
         raise ValueError(f"kernel {(kh, kw)} exceeds padded input {xp.shape[2:]}")

@@ -35,7 +35,9 @@ def pool2d_forward(x, size, stride=None, padding=0, mode="max"):
     if mode not in fills:
         raise ValueError(f"mode must be one of {sorted(fills)}, got {mode!r}")
     x = np.asarray(x, dtype=np.float64)
-    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=fills[mode])
+    n, c, h, w = x.shape
+    xp = np.full((n, c, h + 2 * ph, w + 2 * pw), fills[mode])  # x in the middle of the fill
+    xp[:, :, ph:ph + h, pw:pw + w] = x
     if kh > xp.shape[2] or kw > xp.shape[3]:
         raise ValueError(f"window {(kh, kw)} exceeds padded input {xp.shape[2:]}")
     win = np.lib.stride_tricks.sliding_window_view(xp, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]
@@ -68,8 +70,9 @@ def maxpool_backward(dout, x, size, stride=None, padding=0):
                          "at most half the window size is allowed, as in PyTorch")
     x, dout = np.asarray(x, dtype=np.float64), np.asarray(dout, dtype=np.float64)
     n, c, h, w = x.shape
-    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=-np.inf)
-    hp, wp = xp.shape[2:]
+    hp, wp = h + 2 * ph, w + 2 * pw
+    xp = np.full((n, c, hp, wp), -np.inf)  # x in the middle of -inf padding, which never wins
+    xp[:, :, ph:ph + h, pw:pw + w] = x
     win = np.lib.stride_tricks.sliding_window_view(xp, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]
     oh, ow = win.shape[2:4]
     cells = win.transpose(4, 5, 0, 1, 2, 3).reshape(kh * kw, n, c, oh, ow)

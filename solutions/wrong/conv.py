@@ -30,7 +30,10 @@ def conv_padding_ignored(x, w, b=None, stride=1, padding=0, dilation=1, groups=1
 
 def conv_padding_one_side(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
     ph, pw = _pair(padding)
-    padded = np.pad(np.asarray(x, dtype=np.float64), ((0, 0), (0, 0), (ph, 0), (pw, 0)))
+    x = np.asarray(x, dtype=np.float64)
+    n, c, h, width = x.shape
+    padded = np.zeros((n, c, h + ph, width + pw))  # zeros above and to the left only
+    padded[:, :, ph:, pw:] = x
     return conv.conv2d_forward(padded, w, b, stride, 0, dilation, groups)
 
 

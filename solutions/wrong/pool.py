@@ -25,8 +25,9 @@ def _route(dout, x, size, stride, padding, pick, accumulate=True):
     kh, kw, sh, sw, ph, pw = _geometry(size, stride, padding)
     x, dout = np.asarray(x, dtype=np.float64), np.asarray(dout, dtype=np.float64)
     n, c, h, w = x.shape
-    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=-np.inf)
-    hp, wp = xp.shape[2:]
+    hp, wp = h + 2 * ph, w + 2 * pw
+    xp = np.full((n, c, hp, wp), -np.inf)  # as pool.maxpool_backward pads
+    xp[:, :, ph:ph + h, pw:pw + w] = x
     win = np.lib.stride_tricks.sliding_window_view(xp, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]
     oh, ow = win.shape[2:4]
     chosen = pick(win.reshape(n, c, oh, ow, kh * kw))
@@ -118,7 +119,10 @@ def pool_stride_one(x, size, stride=None, padding=0, mode="max"):
 
 def pool_padded_with_zeros(x, size, stride=None, padding=0, mode="max"):
     ph, pw = (padding, padding) if np.ndim(padding) == 0 else padding
-    padded = np.pad(np.asarray(x, dtype=np.float64), ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    x = np.asarray(x, dtype=np.float64)
+    n, c, h, w = x.shape
+    padded = np.zeros((n, c, h + 2 * ph, w + 2 * pw))
+    padded[:, :, ph:ph + h, pw:pw + w] = x
     kh, kw = (size, size) if np.ndim(size) == 0 else size
     return pool.pool2d_forward(padded, size, (kh, kw) if stride is None else stride, 0, mode)
 

@@ -32,7 +32,8 @@ def conv_padding_one_side(x, w, b=None, stride=1, padding=0, dilation=1, groups=
     ph, pw = _pair(padding)
     x = np.asarray(x, dtype=np.float64)
     n, c, h, width = x.shape
-    padded = np.zeros((n, c, h + ph, width + pw))  # zeros above and to the left only
+    # zeros above and to the left only (in the memory order of x, as np.pad keeps it)
+    padded = np.zeros_like(x, shape=(n, c, h + ph, width + pw), order="A")
     padded[:, :, ph:, pw:] = x
     return conv.conv2d_forward(padded, w, b, stride, 0, dilation, groups)
 

@@ -18,6 +18,7 @@ import ref_np_pad as plain
 from solutions import conv, pool
 from solutions.wrong import conv as wrong_conv
 from solutions.wrong import pool as wrong_pool
+from solutions.wrong import tinycnn as wrong_tinycnn
 
 
 def assert_same_bits(got, expected):
@@ -170,3 +171,23 @@ def test_the_strided_window_view_is_the_sliced_sliding_window_view(seed):
              kh, kw), (s_n, s_c, sh * s_h, sw * s_w, dh * s_h, dw * s_w), writeable=False)
     assert (view.shape, view.strides) == (sliced.shape, sliced.strides)
     assert np.array_equal(view, sliced) and not view.flags.writeable
+
+
+@pytest.mark.parametrize("n", [1, 4, 12])
+def test_the_backward_family_shares_its_upstream_but_hands_out_no_shared_array(n):
+    # members whose d_z agree share one einsum; each still gets its own arrays, laid
+    # out (strides too) as when it runs alone
+    rng = np.random.default_rng(n)
+    inputs = {"x": rng.uniform(-1, 1, (n, 1, 8, 8)), "y": rng.integers(0, 3, n),
+              "conv_w": rng.uniform(-1, 1, (3, 1, 3, 3)), "conv_b": rng.uniform(-0.3, 0.3, 3),
+              "dense_w": rng.uniform(-0.5, 0.5, (3, 27)), "dense_b": rng.uniform(-0.3, 0.3, 3)}
+    members = [m.fn for m in wrong_tinycnn.MISTAKES if hasattr(m.fn, "switches")
+               and m.topic == "tinycnn_backward"]
+    assert sum(not set(fn.switches) & set(wrong_tinycnn._UPSTREAM) for fn in members) >= 2
+    together = wrong_tinycnn._backward_family(inputs, [fn.switches for fn in members])
+    arrays = []
+    for fn, (ok, value) in zip(members, together, strict=True):
+        assert ok
+        assert_same_bits(value, fn(**inputs))
+        arrays += value
+    assert len({id(a) for a in arrays}) == len(arrays)

@@ -182,8 +182,16 @@ def _forward_with(**wrong):
 
 
 def gradient_ascent(x, y, conv_w, conv_b, dense_w, dense_b):
-    grads = tinycnn.tinycnn_backward(x, y, conv_w, conv_b, dense_w, dense_b)
+    return _negated(tinycnn.tinycnn_backward(x, y, conv_w, conv_b, dense_w, dense_b))
+
+
+def _negated(grads, **_):
+    """The reference's gradients negated (``gradient_ascent.from_reference``: a caller
+    that has them gets the same arrays without a second backward pass)."""
     return tuple(-g for g in grads)
+
+
+gradient_ascent.from_reference = _negated
 
 
 def count_biases_forgotten(classes=3, filters=3, k=3, size=8):

@@ -191,3 +191,37 @@ def test_the_backward_family_shares_its_upstream_but_hands_out_no_shared_array(n
         assert_same_bits(value, fn(**inputs))
         arrays += value
     assert len({id(a) for a in arrays}) == len(arrays)
+
+
+def _backward_inputs(topic, rng):
+    if topic == "tinycnn_backward":
+        n = int(rng.integers(1, 13))
+        return {"x": rng.uniform(-1, 1, (n, 1, 8, 8)), "y": rng.integers(0, 3, n),
+                "conv_w": rng.uniform(-1, 1, (3, 1, 3, 3)), "conv_b": rng.uniform(-0.3, 0.3, 3),
+                "dense_w": rng.uniform(-0.5, 0.5, (3, 27)),
+                "dense_b": rng.uniform(-0.3, 0.3, 3)}
+    while True:
+        x, w, groups, options = conv_case(rng)
+        forward = outcome(conv.conv2d_forward, x, w, groups=groups, **options)
+        if not isinstance(forward, type):
+            return {"dout": rng.normal(size=forward.shape), "x": x, "w": w, "groups": groups,
+                    **options}
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_mistakes_derived_from_the_reference_value_give_what_they_give_alone(seed):
+    # evaluate_safely(fn, arguments, reference) calls fn.from_reference(reference, **arguments)
+    from solutions.mistakes import MISTAKES
+    from solutions.tinycnn import tinycnn_backward
+
+    references = {"conv2d_backward": conv.conv2d_backward, "tinycnn_backward": tinycnn_backward}
+    derived = [m for m in MISTAKES.values() if hasattr(m.fn, "from_reference")]
+    assert {m.topic for m in derived} == set(references) and len(derived) >= 4
+    rng = np.random.default_rng(5000 + seed)
+    for mistake in derived:
+        arguments = _backward_inputs(mistake.topic, rng)
+        reference = references[mistake.topic](**arguments)
+        before = [r.tobytes() for r in reference]
+        value = mistake.fn.from_reference(reference, **arguments)
+        assert_same_bits(value, mistake.fn(**arguments))
+        assert [r.tobytes() for r in reference] == before  # kept arrays are never changed

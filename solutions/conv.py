@@ -29,14 +29,20 @@ def im2col(x, kh, kw, stride=1, padding=0, dilation=1):
     ph, pw = (padding, padding) if np.ndim(padding) == 0 else padding
     dh, dw = (dilation, dilation) if np.ndim(dilation) == 0 else dilation
     x = np.asarray(x, dtype=np.float64)
-    n, c = x.shape[:2]
-    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    n, c, h, w = x.shape
+    # zero padding: x in the middle of zeros (in the memory order of x, as np.pad keeps it)
+    xp = np.zeros_like(x, shape=(n, c, h + 2 * ph, w + 2 * pw), order="A")
+    xp[:, :, ph:ph + h, pw:pw + w] = x
     span_h, span_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1
     if span_h > xp.shape[2] or span_w > xp.shape[3]:
         raise ValueError(f"window span {(span_h, span_w)} exceeds padded input {xp.shape[2:]}")
-    win = np.lib.stride_tricks.sliding_window_view(xp, (span_h, span_w), axis=(2, 3))
-    win = win[:, :, ::sh, ::sw, ::dh, ::dw]  # (N, C, out_h, out_w, kh, kw)
-    out_h, out_w = win.shape[2:4]
+    # each window as a read-only view of xp (no copy), (N, C, out_h, out_w, kh, kw): window
+    # (oy, ox) starts sh * oy rows and sw * ox columns in; its taps are dh rows, dw columns apart
+    out_h, out_w = (xp.shape[2] - span_h) // sh + 1, (xp.shape[3] - span_w) // sw + 1
+    s_n, s_c, s_h, s_w = xp.strides
+    win = np.lib.stride_tricks.as_strided(
+        xp, (n, c, out_h, out_w, kh, kw), (s_n, s_c, sh * s_h, sw * s_w, dh * s_h, dw * s_w),
+        writeable=False)
     return win.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * kh * kw, out_h * out_w)
     ### END SOLUTION
 
@@ -55,17 +61,23 @@ def conv2d_forward(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
     ph, pw = (padding, padding) if np.ndim(padding) == 0 else padding
     dh, dw = (dilation, dilation) if np.ndim(dilation) == 0 else dilation
     x, w = np.asarray(x, dtype=np.float64), np.asarray(w, dtype=np.float64)
-    n, c = x.shape[:2]
+    n, c, h, width = x.shape
     f, cg, kh, kw = w.shape
     if c != cg * groups or f % groups:
         raise ValueError(f"x has {c} channels; w {w.shape} needs {cg} per group x {groups}")
-    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    # zero padding: x in the middle of zeros (in the memory order of x, as np.pad keeps it)
+    xp = np.zeros_like(x, shape=(n, c, h + 2 * ph, width + 2 * pw), order="A")
+    xp[:, :, ph:ph + h, pw:pw + width] = x
     span_h, span_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1
     if span_h > xp.shape[2] or span_w > xp.shape[3]:
         raise ValueError(f"window span {(span_h, span_w)} exceeds padded input {xp.shape[2:]}")
-    win = np.lib.stride_tricks.sliding_window_view(xp, (span_h, span_w), axis=(2, 3))
-    win = win[:, :, ::sh, ::sw, ::dh, ::dw]  # (N, C, out_h, out_w, kh, kw)
-    oh, ow = win.shape[2:4]
+    # each window as a read-only view of xp (no copy), (N, C, out_h, out_w, kh, kw): window
+    # (oy, ox) starts sh * oy rows and sw * ox columns in; its taps are dh rows, dw columns apart
+    oh, ow = (xp.shape[2] - span_h) // sh + 1, (xp.shape[3] - span_w) // sw + 1
+    s_n, s_c, s_h, s_w = xp.strides
+    win = np.lib.stride_tricks.as_strided(
+        xp, (n, c, oh, ow, kh, kw), (s_n, s_c, sh * s_h, sw * s_w, dh * s_h, dw * s_w),
+        writeable=False)
     # columns: (groups, C/groups * kh * kw, N * out_h * out_w), one per output position
     cols = win.reshape(n, groups, cg, oh, ow, kh, kw).transpose(1, 2, 5, 6, 0, 3, 4)
     cols = cols.reshape(groups, cg * kh * kw, n * oh * ow)
@@ -94,9 +106,8 @@ def conv2d_backward(dout, x, w, stride=1, padding=0, dilation=1, groups=1):
     Cells never covered (cut off by the floor) get 0.
     """
     ### BEGIN SOLUTION
-    # dw: im2col transposed times dout; dx: the full cross-correlation of dout (spread
-    # out by the stride, i.e. zeros inserted between its cells) with the spatially
-    # flipped kernel, channels swapped.  Fully vectorized.
+    # dw: im2col transposed times dout; dx: the full cross-correlation of dout (spread out by
+    # the stride: zeros between its cells) with the spatially flipped kernel, channels swapped
     sh, sw = (stride, stride) if np.ndim(stride) == 0 else stride
     ph, pw = (padding, padding) if np.ndim(padding) == 0 else padding
     dh, dw_ = (dilation, dilation) if np.ndim(dilation) == 0 else dilation
@@ -104,23 +115,30 @@ def conv2d_backward(dout, x, w, stride=1, padding=0, dilation=1, groups=1):
     dout = np.asarray(dout, dtype=np.float64)
     (n, c, h, width), (f, cg, kh, kw), (oh, ow) = x.shape, w.shape, dout.shape[2:]
     g, fg = groups, f // groups
-    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    # zero padding: x in the middle of zeros (in the memory order of x, as np.pad keeps it)
+    xp = np.zeros_like(x, shape=(n, c, h + 2 * ph, width + 2 * pw), order="A")
+    xp[:, :, ph:ph + h, pw:pw + width] = x
     span_h, span_w = dh * (kh - 1) + 1, dw_ * (kw - 1) + 1
-    sliding = np.lib.stride_tricks.sliding_window_view
-    win = sliding(xp, (span_h, span_w), axis=(2, 3))[:, :, ::sh, ::sw, ::dh, ::dw_]
-    cols = win.reshape(n, g, cg, oh, ow, kh, kw).transpose(1, 2, 5, 6, 0, 3, 4)
+    if span_h > xp.shape[2] or span_w > xp.shape[3]:
+        raise ValueError(f"window span {(span_h, span_w)} exceeds padded input {xp.shape[2:]}")
+    s_n, s_c, s_h, s_w = xp.strides  # the forward windows, a view (see conv2d_forward)
+    win = np.lib.stride_tricks.as_strided(
+        xp, (n, c, (xp.shape[2] - span_h) // sh + 1, (xp.shape[3] - span_w) // sw + 1, kh, kw),
+        (s_n, s_c, sh * s_h, sw * s_w, dh * s_h, dw_ * s_w), writeable=False)
+    cols = win.reshape(n, g, cg, oh, ow, kh, kw).transpose(1, 2, 5, 6, 0, 3, 4)  # checks dout
     cols = cols.reshape(g, cg * kh * kw, n * oh * ow)  # im2col, one column per output
     dout_g = dout.reshape(n, g, fg, oh, ow).transpose(1, 2, 0, 3, 4).reshape(g, fg, n * oh * ow)
     db = dout.sum(axis=(0, 2, 3))
     dw = (dout_g @ cols.transpose(0, 2, 1)).reshape(f, cg, kh, kw)
-    # dx: spread dout by the stride, pad it by the window span, correlate with the flipped kernel
-    up = np.zeros((n, f, (oh - 1) * sh + 1, (ow - 1) * sw + 1))
-    up[:, :, ::sh, ::sw] = dout
-    rest_h, rest_w = xp.shape[2] - (oh - 1) * sh - span_h, xp.shape[3] - (ow - 1) * sw - span_w
-    up = np.pad(up, ((0, 0), (0, 0), (span_h - 1, span_h - 1 + rest_h),
-                     (span_w - 1, span_w - 1 + rest_w)))
-    win = sliding(up, (span_h, span_w), axis=(2, 3))[:, :, :, :, ::dh, ::dw_]
-    hp, wp = win.shape[2:4]
+    # dx: dout spread out by the stride (stride - 1 zeros between its cells) after span - 1
+    # zeros, in zeros one span larger than xp; a window at every cell of xp, stride 1
+    hp, wp = xp.shape[2:]
+    spread_h, spread_w = (oh - 1) * sh + 1, (ow - 1) * sw + 1
+    up = np.zeros((n, f, hp + span_h - 1, wp + span_w - 1))
+    up[:, :, span_h - 1:span_h - 1 + spread_h:sh, span_w - 1:span_w - 1 + spread_w:sw] = dout
+    s_n, s_f, s_h, s_w = up.strides
+    win = np.lib.stride_tricks.as_strided(
+        up, (n, f, hp, wp, kh, kw), (s_n, s_f, s_h, s_w, dh * s_h, dw_ * s_w), writeable=False)
     cols = win.reshape(n, g, fg, hp, wp, kh, kw).transpose(1, 2, 5, 6, 0, 3, 4)
     cols = cols.reshape(g, fg * kh * kw, n * hp * wp)
     flipped = w[:, :, ::-1, ::-1].reshape(g, fg, cg, kh, kw).transpose(0, 2, 1, 3, 4)
@@ -150,11 +168,18 @@ def depthwise_separable_forward(x, w_depth, w_point, b_depth=None, b_point=None,
     if w_depth.shape[0] != x.shape[1] or w_point.shape[1] != x.shape[1]:
         raise ValueError(f"x has {x.shape[1]} channels; w_depth {w_depth.shape}, "
                          f"w_point {w_point.shape} must match")
-    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    n, c, h, w = x.shape
+    # zero padding: x in the middle of zeros (in the memory order of x, as np.pad keeps it)
+    xp = np.zeros_like(x, shape=(n, c, h + 2 * ph, w + 2 * pw), order="A")
+    xp[:, :, ph:ph + h, pw:pw + w] = x
     kh, kw = w_depth.shape[2:]
     if kh > xp.shape[2] or kw > xp.shape[3]:
         raise ValueError(f"kernel {(kh, kw)} exceeds padded input {xp.shape[2:]}")
-    win = np.lib.stride_tricks.sliding_window_view(xp, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]
+    # each window as a read-only view of xp (no copy), (N, C, out_h, out_w, kh, kw)
+    s_n, s_c, s_h, s_w = xp.strides
+    win = np.lib.stride_tricks.as_strided(
+        xp, (n, c, (xp.shape[2] - kh) // sh + 1, (xp.shape[3] - kw) // sw + 1, kh, kw),
+        (s_n, s_c, sh * s_h, sw * s_w, s_h, s_w), writeable=False)
     mid = np.einsum("nchwij,cij->nchw", win, w_depth[:, 0])
     if b_depth is not None:
         mid = mid + np.asarray(b_depth, dtype=np.float64).reshape(1, -1, 1, 1)

@@ -35,10 +35,18 @@ def pool2d_forward(x, size, stride=None, padding=0, mode="max"):
     if mode not in fills:
         raise ValueError(f"mode must be one of {sorted(fills)}, got {mode!r}")
     x = np.asarray(x, dtype=np.float64)
-    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=fills[mode])
+    n, c, h, w = x.shape
+    # x in the middle of the fill (in the memory order of x, as np.pad keeps it)
+    xp = np.full_like(x, fills[mode], shape=(n, c, h + 2 * ph, w + 2 * pw), order="A")
+    xp[:, :, ph:ph + h, pw:pw + w] = x
     if kh > xp.shape[2] or kw > xp.shape[3]:
         raise ValueError(f"window {(kh, kw)} exceeds padded input {xp.shape[2:]}")
-    win = np.lib.stride_tricks.sliding_window_view(xp, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]
+    # each window as a read-only view of xp (no copy), (N, C, out_h, out_w, kh, kw): window
+    # (oy, ox) starts sh * oy rows and sw * ox columns in
+    s_n, s_c, s_h, s_w = xp.strides
+    win = np.lib.stride_tricks.as_strided(
+        xp, (n, c, (xp.shape[2] - kh) // sh + 1, (xp.shape[3] - kw) // sw + 1, kh, kw),
+        (s_n, s_c, sh * s_h, sw * s_w, s_h, s_w), writeable=False)
     # window cells to the front: (kh * kw, N, C, out_h, out_w), reduced element-wise (fast)
     cells = win.transpose(4, 5, 0, 1, 2, 3).reshape(kh * kw, *win.shape[:4])
     if mode == "max":
@@ -68,10 +76,16 @@ def maxpool_backward(dout, x, size, stride=None, padding=0):
                          "at most half the window size is allowed, as in PyTorch")
     x, dout = np.asarray(x, dtype=np.float64), np.asarray(dout, dtype=np.float64)
     n, c, h, w = x.shape
-    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=-np.inf)
-    hp, wp = xp.shape[2:]
-    win = np.lib.stride_tricks.sliding_window_view(xp, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]
-    oh, ow = win.shape[2:4]
+    hp, wp = h + 2 * ph, w + 2 * pw
+    # x in the middle of -inf padding, which never wins (memory order of x, as np.pad)
+    xp = np.full_like(x, -np.inf, shape=(n, c, hp, wp), order="A")
+    xp[:, :, ph:ph + h, pw:pw + w] = x
+    if kh > hp or kw > wp:
+        raise ValueError(f"window {(kh, kw)} exceeds padded input {(hp, wp)}")
+    oh, ow = (hp - kh) // sh + 1, (wp - kw) // sw + 1
+    s_n, s_c, s_h, s_w = xp.strides  # the windows, a read-only view (see pool2d_forward)
+    win = np.lib.stride_tricks.as_strided(
+        xp, (n, c, oh, ow, kh, kw), (s_n, s_c, sh * s_h, sw * s_w, s_h, s_w), writeable=False)
     cells = win.transpose(4, 5, 0, 1, 2, 3).reshape(kh * kw, n, c, oh, ow)
     order = np.arange(kh * kw).reshape(kh * kw, 1, 1, 1, 1)  # row-major position in window
     first = np.where(cells == cells.max(axis=0), order, kh * kw).min(axis=0)  # first maximum

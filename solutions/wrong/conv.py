@@ -30,7 +30,11 @@ def conv_padding_ignored(x, w, b=None, stride=1, padding=0, dilation=1, groups=1
 
 def conv_padding_one_side(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
     ph, pw = _pair(padding)
-    padded = np.pad(np.asarray(x, dtype=np.float64), ((0, 0), (0, 0), (ph, 0), (pw, 0)))
+    x = np.asarray(x, dtype=np.float64)
+    n, c, h, width = x.shape
+    # zeros above and to the left only (in the memory order of x, as np.pad keeps it)
+    padded = np.zeros_like(x, shape=(n, c, h + ph, width + pw), order="A")
+    padded[:, :, ph:, pw:] = x
     return conv.conv2d_forward(padded, w, b, stride, 0, dilation, groups)
 
 
@@ -43,21 +47,45 @@ def kernel_transposed(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
                                dilation, groups)
 
 
+# The three backward mistakes below rework the reference's gradients; each also has a
+# ``from_reference(gradients, **arguments)`` giving the same values from the reference's
+# own (for a caller that has them: one backward pass fewer).  It returns the gradients it
+# keeps as they are (the very arrays, strides and all), never changing them.
+
 def db_not_summed_over_batch(dout, x, w, stride=1, padding=0, dilation=1, groups=1):
-    dx, dw, _ = conv.conv2d_backward(dout, x, w, stride, padding, dilation, groups)
+    gradients = conv.conv2d_backward(dout, x, w, stride, padding, dilation, groups)
+    return _db_not_summed(gradients, dout)
+
+
+def _db_not_summed(gradients, dout, *_, **__):
+    dx, dw, _ = gradients
     return dx, dw, np.asarray(dout, dtype=np.float64).sum(axis=(2, 3))
 
 
 def dw_kernel_flipped(dout, x, w, stride=1, padding=0, dilation=1, groups=1):
-    dx, dw, db = conv.conv2d_backward(dout, x, w, stride, padding, dilation, groups)
+    return _dw_flipped(conv.conv2d_backward(dout, x, w, stride, padding, dilation, groups))
+
+
+def _dw_flipped(gradients, *_, **__):
+    dx, dw, db = gradients
     return dx, np.ascontiguousarray(dw[:, :, ::-1, ::-1]), db
 
 
 def dx_kernel_not_flipped(dout, x, w, stride=1, padding=0, dilation=1, groups=1):
+    gradients = conv.conv2d_backward(dout, x, w, stride, padding, dilation, groups)
+    return _dx_not_flipped(gradients, dout, x, w, stride, padding, dilation, groups)
+
+
+def _dx_not_flipped(gradients, dout, x, w, stride=1, padding=0, dilation=1, groups=1):
     flipped = np.flip(np.asarray(w, dtype=np.float64), axis=(2, 3))
     dx, _, _ = conv.conv2d_backward(dout, x, flipped, stride, padding, dilation, groups)
-    _, dw, db = conv.conv2d_backward(dout, x, w, stride, padding, dilation, groups)
+    _, dw, db = gradients
     return dx, dw, db
+
+
+db_not_summed_over_batch.from_reference = _db_not_summed
+dw_kernel_flipped.from_reference = _dw_flipped
+dx_kernel_not_flipped.from_reference = _dx_not_flipped
 
 
 def im2col_channel_innermost(x, kh, kw, stride=1, padding=0, dilation=1):

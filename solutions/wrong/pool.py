@@ -25,10 +25,15 @@ def _route(dout, x, size, stride, padding, pick, accumulate=True):
     kh, kw, sh, sw, ph, pw = _geometry(size, stride, padding)
     x, dout = np.asarray(x, dtype=np.float64), np.asarray(dout, dtype=np.float64)
     n, c, h, w = x.shape
-    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=-np.inf)
-    hp, wp = xp.shape[2:]
-    win = np.lib.stride_tricks.sliding_window_view(xp, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]
-    oh, ow = win.shape[2:4]
+    hp, wp = h + 2 * ph, w + 2 * pw
+    xp = np.full_like(x, -np.inf, shape=(n, c, hp, wp), order="A")  # as maxpool_backward
+    xp[:, :, ph:ph + h, pw:pw + w] = x
+    if kh > hp or kw > wp:
+        raise ValueError(f"window {(kh, kw)} exceeds padded input {(hp, wp)}")
+    oh, ow = (hp - kh) // sh + 1, (wp - kw) // sw + 1
+    s_n, s_c, s_h, s_w = xp.strides  # the windows, a read-only view (as in pool.py)
+    win = np.lib.stride_tricks.as_strided(
+        xp, (n, c, oh, ow, kh, kw), (s_n, s_c, sh * s_h, sw * s_w, s_h, s_w), writeable=False)
     chosen = pick(win.reshape(n, c, oh, ow, kh * kw))
     rows = (np.arange(oh) * sh).reshape(oh, 1) + chosen // kw
     cols = (np.arange(ow) * sw).reshape(1, ow) + chosen % kw
@@ -118,7 +123,10 @@ def pool_stride_one(x, size, stride=None, padding=0, mode="max"):
 
 def pool_padded_with_zeros(x, size, stride=None, padding=0, mode="max"):
     ph, pw = (padding, padding) if np.ndim(padding) == 0 else padding
-    padded = np.pad(np.asarray(x, dtype=np.float64), ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    x = np.asarray(x, dtype=np.float64)
+    n, c, h, w = x.shape
+    padded = np.zeros_like(x, shape=(n, c, h + 2 * ph, w + 2 * pw), order="A")  # as np.pad
+    padded[:, :, ph:ph + h, pw:pw + w] = x
     kh, kw = (size, size) if np.ndim(size) == 0 else size
     return pool.pool2d_forward(padded, size, (kh, kw) if stride is None else stride, 0, mode)
 

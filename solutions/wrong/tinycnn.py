@@ -68,17 +68,38 @@ def _backward_steps(x, y, conv_w, conv_b, dense_w, dense_b):
     return windows, z, a, blocks, flat, probs, y, dense_w
 
 
-def _backward_tail(steps, *, onehot=True, relu_mask=True, pool_to_all=False, averaged=True,
-                   transposed=False, biases=True, flipped=False):
-    """``_backward`` from its shared steps (which it does not change), switches applied."""
-    windows, z, a, blocks, flat, probs, y, dense_w = steps
+_UPSTREAM = ("onehot", "relu_mask", "pool_to_all", "averaged")  # the switches d_z depends on
+
+
+def _backward_tail(steps, *, transposed=False, biases=True, flipped=False, upstream=None,
+                   **switches):
+    """``_backward`` from its shared steps (which it does not change), switches applied.
+
+    ``upstream``: what :func:`_upstream` gives for the ``switches`` of ``_UPSTREAM``,
+    when another mistake of the family has made it already (not changed here either).
+    """
+    _, _, a, _, flat, _, _, dense_w = steps
+    d_logits, d_z, kernel = _upstream(steps, **switches) if upstream is None else upstream
+    d_dense_w = flat.T @ d_logits if transposed else d_logits.T @ flat
+    d_conv_w = kernel.copy()[:, None]  # its own array, laid out as the einsum's view
+    if flipped:
+        d_conv_w = d_conv_w[:, :, ::-1, ::-1].copy()
+    f = a.shape[1]
+    d_conv_b = d_z.sum(axis=(0, 2, 3)) if biases else np.zeros(f)
+    d_dense_b = d_logits.sum(axis=0) if biases else np.zeros(len(dense_w))
+    return d_conv_w, d_conv_b, d_dense_w, d_dense_b
+
+
+def _upstream(steps, *, onehot=True, relu_mask=True, pool_to_all=False, averaged=True):
+    """The gradients at the logits and at the convolution output, and the kernel's
+    ``(F, k, k)``: the part of the backward chain the last three switches never change."""
+    windows, z, a, blocks, _, probs, y, dense_w = steps
     n, f, oh, ow = a.shape
     ph, pw = oh // 2, ow // 2
     d_logits = probs.copy()
     if onehot:
         d_logits[np.arange(n), y] -= 1.0
     d_logits /= n if averaged else 1
-    d_dense_w = flat.T @ d_logits if transposed else d_logits.T @ flat
     d_pooled = (d_logits @ dense_w).reshape(n, f, ph, pw, 1)
     route = np.ones(4) if pool_to_all else blocks.argmax(axis=-1)[..., None] == np.arange(4)
     d_blocks = (route * d_pooled).reshape(n, f, ph, pw, 2, 2).transpose(0, 1, 2, 4, 3, 5)
@@ -86,16 +107,12 @@ def _backward_tail(steps, *, onehot=True, relu_mask=True, pool_to_all=False, ave
     d_z[:, :, : 2 * ph, : 2 * pw] = d_blocks.reshape(n, f, 2 * ph, 2 * pw)
     if relu_mask:
         d_z *= z > 0
-    d_conv_w = np.einsum("nfyx,nyxij->fij", d_z, windows)[:, None]
-    if flipped:
-        d_conv_w = d_conv_w[:, :, ::-1, ::-1].copy()
-    d_conv_b = d_z.sum(axis=(0, 2, 3)) if biases else np.zeros(f)
-    d_dense_b = d_logits.sum(axis=0) if biases else np.zeros(len(dense_w))
-    return d_conv_w, d_conv_b, d_dense_w, d_dense_b
+    return d_logits, d_z, np.einsum("nfyx,nyxij->fij", d_z, windows)
 
 
 def _backward_family(arguments, switch_sets):
-    """``_backward(**arguments, **switches)`` for each switch set, the shared steps made once.
+    """``_backward(**arguments, **switches)`` for each switch set, the shared steps made once,
+    and the upstream gradients once for the members whose ``_UPSTREAM`` switches agree.
 
     The same operations on the same arrays as one call each (the tails copy what
     they change), so every value is the same; a failure is reported per mistake,
@@ -104,7 +121,19 @@ def _backward_family(arguments, switch_sets):
     shared = _safely(lambda: _backward_steps(**arguments))
     if not shared[0]:
         return [shared] * len(switch_sets)
-    return [_safely(lambda s=switches: _backward_tail(shared[1], **s)) for switches in switch_sets]
+    made, results = {}, []
+    for switches in switch_sets:
+        upward = {name: value for name, value in switches.items() if name in _UPSTREAM}
+        key = tuple(sorted(upward.items()))
+        if key not in made:
+            made[key] = _safely(lambda u=upward: _upstream(shared[1], **u))
+        if not made[key][0]:
+            results.append(made[key])
+            continue
+        rest = {name: value for name, value in switches.items() if name not in _UPSTREAM}
+        results.append(_safely(lambda r=rest, u=made[key][1]: _backward_tail(
+            shared[1], upstream=u, **r)))
+    return results
 
 
 def _forward_family(arguments, switch_sets):
@@ -153,8 +182,16 @@ def _forward_with(**wrong):
 
 
 def gradient_ascent(x, y, conv_w, conv_b, dense_w, dense_b):
-    grads = tinycnn.tinycnn_backward(x, y, conv_w, conv_b, dense_w, dense_b)
+    return _negated(tinycnn.tinycnn_backward(x, y, conv_w, conv_b, dense_w, dense_b))
+
+
+def _negated(grads, **_):
+    """The reference's gradients negated (``gradient_ascent.from_reference``: a caller
+    that has them gets the same arrays without a second backward pass)."""
     return tuple(-g for g in grads)
+
+
+gradient_ascent.from_reference = _negated
 
 
 def count_biases_forgotten(classes=3, filters=3, k=3, size=8):

@@ -242,7 +242,8 @@ def _modeled(
             key = (call_name, mistake.mistake_id)
             outcome = evaluated.get(key)
             if outcome is None:
-                outcome = evaluated[key] = evaluate_safely(mistake.fn, arguments[call_name])
+                outcome = evaluated[key] = evaluate_safely(mistake.fn, arguments[call_name],
+                                                           results[call_name])
             ok, value = outcome
             if not ok:
                 continue

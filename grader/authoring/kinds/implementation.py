@@ -73,7 +73,8 @@ class ImplementationKind:
             case_rng = rng.child(f"case:{i}")
             inputs = resolve(raw["inputs"], params, case_rng, where=f"{where}.cases[{i}].inputs")
             try:
-                expected = _normalise(reference(**inputs), outputs)
+                value = reference(**inputs)
+                expected = _normalise(value, outputs)
             except (ValueError, TypeError) as error:
                 raise SpecError(f"case {i}: the reference fails: {error}", where=where) from error
             if "gradient_check" in options:  # expected gradients verified numerically
@@ -88,7 +89,7 @@ class ImplementationKind:
                 expected=expected,
                 tolerance=tolerance,
                 mistakes=_modeled(topic, _narrowed(spec.mistakes, raw.get("mistakes")),
-                                  inputs, outputs),
+                                  inputs, outputs, value),
             ))
         imports, source = function_source(topic)
         header = f'"""{spec.title}: complete the function below."""\n\n{imports}\n\n\n'
@@ -125,11 +126,14 @@ def _normalise(value: Any, outputs: tuple[str, ...]) -> Any:
 
 
 def _modeled(
-    topic: str, wanted: tuple[str, ...], inputs: Mapping[str, Any], outputs: tuple[str, ...]
+    topic: str, wanted: tuple[str, ...], inputs: Mapping[str, Any], outputs: tuple[str, ...],
+    reference: Any,
 ) -> tuple[ModeledAnswer, ...]:
+    """What each mistake gives on ``inputs``; ``reference``: the reference's own value there."""
     modeled = []
     mistakes = mistakes_of(topic, wanted)
-    for mistake, (ok, value) in zip(mistakes, evaluate_mistakes(mistakes, inputs), strict=True):
+    outcomes = evaluate_mistakes(mistakes, inputs, reference)
+    for mistake, (ok, value) in zip(mistakes, outcomes, strict=True):
         if not ok:
             continue
         try:

@@ -105,17 +105,29 @@ def check_wanted_mistakes(topics: Sequence[str], wanted: Sequence[str], where: s
         )
 
 
-def evaluate_safely(fn: Callable[..., Any], arguments: Mapping[str, Any]) -> tuple[bool, Any]:
-    """``(True, value)`` or ``(False, error text)``: a mistake may crash on some inputs."""
+NOT_GIVEN: Any = object()  # no reference value at hand (``None`` could be one)
+
+
+def evaluate_safely(fn: Callable[..., Any], arguments: Mapping[str, Any],
+                    reference: Any = NOT_GIVEN) -> tuple[bool, Any]:
+    """``(True, value)`` or ``(False, error text)``: a mistake may crash on some inputs.
+
+    ``reference``: the reference function's value on these ``arguments``, when the
+    caller has it.  A mistake that is the reference's value reworked (``fn.from_reference``,
+    called as ``from_reference(reference, **arguments)``) then gives the same value
+    without computing the reference again (tests/solutions/test_ref_same_bits.py).
+    """
+    derive = getattr(fn, "from_reference", None) if reference is not NOT_GIVEN else None
     try:
-        return True, fn(**arguments)
+        return True, fn(**arguments) if derive is None else derive(reference, **arguments)
     except (ArithmeticError, ValueError, TypeError, IndexError) as error:
         return False, f"{type(error).__name__}: {error}"
 
 
-def evaluate_mistakes(mistakes: Sequence[Any], arguments: Mapping[str, Any]
-                      ) -> list[tuple[bool, Any]]:
-    """``evaluate_safely`` of every mistake's ``fn`` on ``arguments``, in order.
+def evaluate_mistakes(mistakes: Sequence[Any], arguments: Mapping[str, Any],
+                      reference: Any = NOT_GIVEN) -> list[tuple[bool, Any]]:
+    """``evaluate_safely`` of every mistake's ``fn`` on ``arguments`` (and ``reference``),
+    in order.
 
     Mistakes whose functions name one ``family`` (a function of the arguments and a
     list of the members' ``switches``, with the ``arguments`` it takes) are evaluated
@@ -130,7 +142,7 @@ def evaluate_mistakes(mistakes: Sequence[Any], arguments: Mapping[str, Any]
         if family is not None and set(arguments) == set(family.arguments):
             families.setdefault(family, []).append(index)
         else:
-            results[index] = evaluate_safely(mistake.fn, arguments)
+            results[index] = evaluate_safely(mistake.fn, arguments, reference)
     for family, members in families.items():
         values = family(arguments, [mistakes[i].fn.switches for i in members])
         for index, value in zip(members, values, strict=True):

@@ -34,6 +34,8 @@ def im2col(x, kh, kw, stride=1, padding=0, dilation=1):
     xp = np.zeros_like(x, shape=(n, c, h + 2 * ph, w + 2 * pw), order="A")
     xp[:, :, ph:ph + h, pw:pw + w] = x
     span_h, span_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1
+    if min(sh, sw, dh, dw) < 1:
+        raise ValueError(f"stride {(sh, sw)} and dilation {(dh, dw)} must be >= 1")
     if span_h > xp.shape[2] or span_w > xp.shape[3]:
         raise ValueError(f"window span {(span_h, span_w)} exceeds padded input {xp.shape[2:]}")
     # each window as a read-only view of xp (no copy), (N, C, out_h, out_w, kh, kw): window
@@ -69,6 +71,8 @@ def conv2d_forward(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
     xp = np.zeros_like(x, shape=(n, c, h + 2 * ph, width + 2 * pw), order="A")
     xp[:, :, ph:ph + h, pw:pw + width] = x
     span_h, span_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1
+    if min(sh, sw, dh, dw) < 1:
+        raise ValueError(f"stride {(sh, sw)} and dilation {(dh, dw)} must be >= 1")
     if span_h > xp.shape[2] or span_w > xp.shape[3]:
         raise ValueError(f"window span {(span_h, span_w)} exceeds padded input {xp.shape[2:]}")
     # each window as a read-only view of xp (no copy), (N, C, out_h, out_w, kh, kw): window

@@ -111,6 +111,8 @@ def avgpool_backward(dout, x_shape, size, stride=None, padding=0):
     if 2 * ph > kh or 2 * pw > kw:  # a whole window could lie in the padding (PyTorch refuses)
         raise ValueError(f"padding {(ph, pw)} is more than half the window {(kh, kw)}: "
                          "at most half the window size is allowed, as in PyTorch")
+    if min(sh, sw) < 1:  # every window would start at the same cell
+        raise ValueError(f"stride {(sh, sw)} must be >= 1")
     dout = np.asarray(dout, dtype=np.float64)
     n, c, h, w = x_shape
     hp, wp = h + 2 * ph, w + 2 * pw

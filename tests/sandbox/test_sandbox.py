@@ -162,9 +162,8 @@ def test_numpy_and_the_standard_library_can_be_imported_in_every_tier(sandbox):
     assert result.probes[0].value.tolist() == [1.0, 3.0, 5.0]
 
 
-RARE_NUMPY = b"""
+RARE_MODULES = b"""
 import colorsys
-import unittest
 import numpy.testing
 import numpy.ma as ma
 
@@ -175,10 +174,11 @@ def masked_sum(x):
 """
 
 
-def test_parts_of_numpy_and_of_the_standard_library_not_preloaded_import_in_every_tier(
-        sandbox):
+def test_standard_library_modules_not_preloaded_import_in_every_tier(sandbox):
+    if Path(os.__file__).resolve().is_relative_to("/tmp"):
+        pytest.skip("this interpreter lies below /tmp, which every run covers with its own")
     result = sandbox.run(SandboxRequest(
-        files={"rare.py": RARE_NUMPY}, module="rare",
+        files={"rare.py": RARE_MODULES}, module="rare",
         probes=(Probe(kind="call", name="masked_sum", inputs=(("x", np.arange(4.0)),)),)))
     assert result.import_error is None, result.import_error
     assert result.probes[0].error is None, result.probes[0].error

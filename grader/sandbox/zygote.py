@@ -44,10 +44,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 RUNS = "/tmp"
 RUNS_MB = 1  # only mount points: each run folder is a tmpfs of its own
 # What student code commonly imports, loaded once here so that no run pays for it.
-# All of NumPy a student may reach is loaded here (``numpy.ma`` and ``numpy.testing``
-# too, ~60 ms of a zygote's start): NumPy installed below /tmp (a CI's clone) is
-# covered in a run by the run's own /tmp, so a submodule left for the run to load
-# would not be found there.
+# The parts of NumPy a student is likely to use are all loaded here, ``numpy.ma`` and
+# ``numpy.testing`` too (~60 ms of a zygote's start): NumPy installed below /tmp (a
+# CI's clone) is covered in a run by the run's own /tmp, so a submodule left for the
+# run to load would not be found there.
 PRELOAD = (
     "numpy", "numpy.linalg", "numpy.fft", "numpy.random", "numpy.lib.stride_tricks",
     "numpy.polynomial", "numpy.ma", "numpy.testing", "math", "cmath", "itertools",

@@ -11,14 +11,16 @@ import base64
 import os
 
 
-def make_run_dir(config: dict, request: dict) -> str:
+def make_run_dir(config: dict, request: dict, run_dir: str | None = None) -> str:
     """``run-N/`` (root) holding ``work/`` with the files, ``out/``, stdout and stderr.
     For a shared child (``requests`` in the message): ``work/`` (then ``w-1/``, ...)
     per distinct set of files (requests of one submission usually share one; it is
     their import folder, at the same path as for a single run)
     and ``r-<index>/`` with an empty ``work/`` (the current folder), ``out/``, stdout
-    and stderr per request."""
-    run_dir = os.path.join(config["base"], f"run-{int(request['run'])}")
+    and stderr per request.  ``run_dir``: where the folder is already mounted, when
+    the run's namespaces came first (a spare run sees its folder at /tmp/run)."""
+    if run_dir is None:
+        run_dir = os.path.join(config["base"], f"run-{int(request['run'])}")
     if not config["run_tmpfs"]:  # else the zygote mounted a tmpfs there
         os.mkdir(run_dir, 0o755)
     if "requests" not in request:

@@ -16,8 +16,11 @@ forked by a second thread, the spawner, which lives in the slot's cgroup
 (``run_child.py``), still root, sets the group's limits, unshares mount, network and
 IPC namespaces, mounts a private tmpfs on /tmp with its run folder at /tmp/run and
 a fresh /proc, sets the rlimits, drops to the sandbox uid and runs the student
-code.  The parent kills it on timeout, which ends every process of the namespace (so does its normal
-exit, and the zygote's death through the parent-death signal).  As a PID 1 it
+code.  With full isolation the next run's process is forked ahead, as soon as the
+last run has been reaped, and goes as far as the namespaces and mounts before it
+waits for its request (a spare, ``spare.py``).  The parent kills a run on timeout,
+which ends every process of the namespace (so does its normal exit, and the
+zygote's death through the parent-death signal).  As a PID 1 it
 ignores SIGXCPU, so the zygote reports the CPU time it used and the parent tells
 a CPU limit apart from other kills.  Without namespaces the child runs in a new
 session (killed by process group), after dropping to the sandbox uid when the
@@ -72,6 +75,7 @@ def main() -> None:
     import run_child  # type: ignore[import-not-found]  # noqa: F401
     import runner  # type: ignore[import-not-found]  # noqa: F401
     import shared_child  # type: ignore[import-not-found]
+    import spare  # type: ignore[import-not-found]  # noqa: F401
     import view  # type: ignore[import-not-found]  # noqa: F401
     import wire  # type: ignore[import-not-found]
     sys.path.remove(HERE)
@@ -133,9 +137,13 @@ def enter_view(config: dict) -> str | None:
 
 
 def serve(config: dict, control_in: int, control_out: int, own_pid_namespace: int) -> None:
+    """The zygote's loop: one run per ``{"op": "run"}``, served by the spare when
+    there is one for that number (``spare.py``), else forked now."""
     import cgroups  # type: ignore[import-not-found]
+    import spare as spares  # type: ignore[import-not-found]
     import wire  # type: ignore[import-not-found]
 
+    spare = None
     while True:
         try:
             message = wire.receive(control_in)
@@ -143,9 +151,13 @@ def serve(config: dict, control_in: int, control_out: int, own_pid_namespace: in
             os._exit(0)
         if message.get("op") != "run":
             os._exit(0)
+        number = int(message.get("run", 0))
         try:
             release_runs(config, message.get("release", []))
-            pid = fork_run(config, own_pid_namespace, int(message.get("run", 0)))
+            pid = spares.take(config, spare, number)
+            spare = None
+            if pid is None:
+                pid = fork_run(config, own_pid_namespace, number)
         except OSError as exc:
             wire.receive(control_in)
             wire.send(control_out, {"event": "setup_error", "message": f"fork: {exc}"})
@@ -160,6 +172,19 @@ def serve(config: dict, control_in: int, control_out: int, own_pid_namespace: in
         wire.send(control_out, {"event": "done", "status": status,
                                 "cpu_seconds": usage.ru_utime + usage.ru_stime})
         cgroups.enter_idle(config)  # the run's PID namespace is gone with its PID 1
+        spare = make_spare(config, control_in, control_out, own_pid_namespace, number + 1)
+
+
+def make_spare(config: dict, control_in: int, control_out: int, own_pid_namespace: int,
+               number: int) -> object:
+    """The next run's process, forked while the parent reads the last one's results."""
+    import run_child  # type: ignore[import-not-found]
+    import spare as spares  # type: ignore[import-not-found]
+
+    return spares.make(config, number,
+                       fork=lambda n: fork_run(config, own_pid_namespace, n),
+                       child=lambda go: run_child.spare_main(config, control_in, control_out,
+                                                             go, number))
 
 
 def release_runs(config: dict, numbers: list) -> None:

@@ -90,7 +90,9 @@ def snapshot(folder: Path) -> dict[str, str]:
 
 
 def leftover_processes(sandbox: Sandbox) -> list[int]:
-    """Processes of past runs: the sandbox uid's, or forks sharing the zygote's command line."""
+    """Processes of past runs: the sandbox uid's, or forks sharing the zygote's command
+    line.  The zygote's one spare (the next run's process, forked ahead: root, PID 1
+    of a namespace of its own, so it never ran student code) is not one of them."""
     zygote = sandbox.zygote_pid
     with open(f"/proc/{zygote}/cmdline", "rb") as handle:
         command = handle.read()
@@ -103,7 +105,21 @@ def leftover_processes(sandbox: Sandbox) -> list[int]:
                         found.add(int(entry))
             except OSError:
                 continue
-    return sorted(found)
+    spares = [pid for pid in found if is_spare(pid, zygote)] if sandbox.uid is not None else []
+    return sorted(found - set(spares[:1]))
+
+
+def is_spare(pid: int, zygote: int) -> bool:
+    """A child of the zygote that is root in every uid field and PID 1 of its own PID
+    namespace: what a spare run is before its request (see grader/sandbox/spare.py)."""
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            fields = dict(line.split(":", 1) for line in handle if ":" in line)
+    except OSError:
+        return False
+    return (fields.get("PPid", "").strip() == str(zygote)
+            and fields.get("Uid", "").split() == ["0"] * 4
+            and fields.get("NSpid", "").split()[1:] == ["1"])
 
 
 @pytest.fixture(scope="session", params=["full", "reduced"])

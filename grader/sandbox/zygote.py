@@ -152,11 +152,13 @@ def serve(config: dict, control_in: int, control_out: int, own_pid_namespace: in
         if message.get("op") != "run":
             os._exit(0)
         number = int(message.get("run", 0))
+        release = message.get("release", [])
         try:
-            release_runs(config, message.get("release", []))
             pid = spares.take(config, spare, number)
             spare = None
-            if pid is None:
+            if pid is None:  # released first: the fresh run's copy of the mounts lacks them
+                release_runs(config, release)
+                release = []
                 pid = fork_run(config, own_pid_namespace, number)
         except OSError as exc:
             wire.receive(control_in)
@@ -168,6 +170,7 @@ def serve(config: dict, control_in: int, control_out: int, own_pid_namespace: in
 
             run_child.child_main(config, control_in, control_out)
         wire.send(control_out, {"event": "started", "pid": pid})
+        release_runs(config, release)  # while the spare runs (it detached them already)
         _, status, usage = os.wait4(pid, 0)
         wire.send(control_out, {"event": "done", "status": status,
                                 "cpu_seconds": usage.ru_utime + usage.ru_stime})

@@ -17,7 +17,9 @@ module uses only the standard library.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import time
 
 V1_ROOT = "/sys/fs/cgroup"
 V2_ROOTS = ("/sys/fs/cgroup", "/sys/fs/cgroup/unified")
@@ -101,12 +103,22 @@ def describe_group(group: dict | None) -> str:
     return f"cgroup-v{group['version']}(memory,pids)"
 
 
-def remove_group(group: dict | None) -> None:
-    """Delete the slot's cgroup folders (empty once its runs are dead)."""
+def remove_group(group: dict | None, patience: float = 2.0) -> None:
+    """Delete the slot's cgroup folders (empty once its runs are dead).  A folder
+    still busy is tried again for up to ``patience`` seconds: the zygote's spare run
+    dies by its parent-death signal a moment after the zygote itself."""
+    deadline = time.monotonic() + patience
     for key, folder in (group or {}).items():
-        if key != "version":
-            with contextlib.suppress(OSError):
+        if key == "version":
+            continue
+        while True:
+            try:
                 os.rmdir(folder)
+            except OSError as exc:
+                if exc.errno == errno.EBUSY and time.monotonic() < deadline:
+                    time.sleep(0.005)
+                    continue
+            break
 
 
 def oom_kills(group: dict | None) -> int:

@@ -14,6 +14,7 @@ parsed or widened (every value counts 8 bytes, the size the grader keeps it at).
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import os
@@ -101,14 +102,20 @@ def read_capped(path: str, cap: int, budget: ResultBudget | None = None) -> byte
     return data
 
 
-def charge_npy(budget: ResultBudget, head: bytes, size: int) -> None:
+Header = tuple[tuple[int, ...], bool, np.dtype, int]  # shape, Fortran order, dtype, offset
+
+
+def charge_npy(budget: ResultBudget, head: bytes, size: int) -> Header:
     """Charge the widened size of an ``.npy`` blob of ``size`` bytes, known from its
-    header (``head``, its first bytes) alone, or ``Invalid``."""
-    shape, _, dtype, offset = npy_header(head)
+    header (``head``, its first bytes) alone, or ``Invalid``.  Returns the parsed
+    header, so that ``parse_npy`` of the same blob need not parse it again."""
+    header = npy_header(head)
+    shape, _, dtype, offset = header
     count = math.prod(shape)
     if count * dtype.itemsize != size - offset:
         raise Invalid("returned data the grader could not read (size does not match shape)")
     budget.charge(8 * count)
+    return header
 
 
 def read_head(path: str, limit: int = 4096) -> str:
@@ -149,7 +156,7 @@ def check_scalar(value: Any) -> int | float | str:
     raise Invalid("returned a value of a type the grader does not accept")
 
 
-def npy_header(data: bytes) -> tuple[tuple[int, ...], bool, np.dtype, int]:
+def npy_header(data: bytes) -> Header:
     """(shape, Fortran order, dtype, data offset) of ``.npy`` bytes (the header is
     enough), or ``Invalid``; the dtype is one the grader accepts."""
     canonical = _canonical_header(data)
@@ -165,22 +172,34 @@ def npy_header(data: bytes) -> tuple[tuple[int, ...], bool, np.dtype, int]:
     return shape, fortran_order, dtype, offset
 
 
-def _canonical_header(data: bytes) -> tuple[tuple[int, ...], bool, np.dtype, int] | None:
+def _canonical_header(data: bytes) -> Header | None:
     """The header as the child (and ``np.save``) writes it, parsed by one regular
     expression instead of NumPy's ``ast.literal_eval`` (a compile per file); None for
     anything else, which NumPy's parser then judges."""
     if len(data) < 12 or data[:8] != b"\x93NUMPY\x01\x00":
         return None
     end = 10 + int.from_bytes(data[8:10], "little")
-    found = CANONICAL.fullmatch(data, 10, end)
-    if found is None or end > min(len(data), MAX_HEADER):
+    if end > min(len(data), MAX_HEADER):
+        return None
+    return _parse_canonical(data[10:end])
+
+
+@functools.lru_cache(maxsize=128)
+def _parse_canonical(text: bytes) -> Header | None:
+    """The header text after the magic and its length, parsed.  A pure function of
+    those bytes (at most ``MAX_HEADER``, so the cache holds at most ~1.3 MB): the
+    arrays of one submission, and of a class, share a few shapes, and the pattern,
+    the shape's integers and the dtype cost more than the rest of reading a small
+    array.  The result is immutable (tuples and a dtype)."""
+    found = CANONICAL.fullmatch(text)
+    if found is None:
         return None
     descr, order, dims = found.groups()
     shape = tuple(int(dim) for dim in dims.split(b",") if dim.strip())
-    return shape, order == b"True", np.dtype(descr.decode()), end
+    return shape, order == b"True", np.dtype(descr.decode()), 10 + len(text)
 
 
-def _numpy_header(data: bytes) -> tuple[tuple[int, ...], bool, np.dtype, int]:
+def _numpy_header(data: bytes) -> Header:
     buffer = io.BytesIO(data)
     try:
         version = np.lib.format.read_magic(buffer)
@@ -192,9 +211,10 @@ def _numpy_header(data: bytes) -> tuple[tuple[int, ...], bool, np.dtype, int]:
     return shape, fortran_order, dtype, buffer.tell()
 
 
-def parse_npy(data: bytes) -> Any:
-    """A plain int64/float64 array (or scalar) from ``.npy`` bytes, or ``Invalid``."""
-    shape, fortran_order, dtype, offset = npy_header(data)
+def parse_npy(data: bytes, header: Header | None = None) -> Any:
+    """A plain int64/float64 array (or scalar) from ``.npy`` bytes, or ``Invalid``.
+    ``header`` is what ``charge_npy`` (or ``npy_header``) found in these bytes' head."""
+    shape, fortran_order, dtype, offset = header or npy_header(data)
     count = math.prod(shape)  # Python integers: a hostile shape cannot overflow
     if count * dtype.itemsize != len(data) - offset:
         raise Invalid("returned data the grader could not read (size does not match shape)")
@@ -212,9 +232,12 @@ def _normalize(array: np.ndarray) -> Any:
             raise Invalid("returned integers too large to store in 64 bits")
         result = np.array(array, dtype=np.int64, order="C", copy=True)
     else:
-        with np.errstate(over="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):
             result = np.array(array, dtype=np.float64, order="C", copy=True)
-        problem = describe_nonfinite(result)
+            # A finite sum means every value is finite (an inf or NaN makes the sum inf
+            # or NaN); only when it is not (overflow included) is every value looked at.
+            total = np.add.reduce(result, axis=None)
+        problem = None if math.isfinite(total) else describe_nonfinite(result)
         if problem:
             raise Invalid(problem)
     return result.item() if result.ndim == 0 else result

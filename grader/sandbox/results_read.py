@@ -241,8 +241,8 @@ def _part_value(stream: Stream, part: dict, size: int, cap: int, budget: ResultB
         raise Invalid(f"returned more data than allowed ({size} bytes)")
     head = stream.read(min(size, MAX_HEADER + 16))
     try:
-        charge_npy(budget, head, size)
+        header = charge_npy(budget, head, size)
     except Invalid:
         stream.skip(size - len(head))
         raise
-    return parse_npy(head + stream.read(size - len(head)))
+    return parse_npy(head + stream.read(size - len(head)) if size > len(head) else head, header)

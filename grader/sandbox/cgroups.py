@@ -109,16 +109,17 @@ def remove_group(group: dict | None, patience: float = 2.0) -> None:
     dies by its parent-death signal a moment after the zygote itself."""
     deadline = time.monotonic() + patience
     for key, folder in (group or {}).items():
-        if key == "version":
-            continue
-        while True:
-            try:
-                os.rmdir(folder)
-            except OSError as exc:
-                if exc.errno == errno.EBUSY and time.monotonic() < deadline:
-                    time.sleep(0.005)
-                    continue
-            break
+        while key != "version" and _still_busy(folder) and time.monotonic() < deadline:
+            time.sleep(0.005)
+
+
+def _still_busy(folder: str) -> bool:
+    """Remove ``folder``; True only when it still holds a process (EBUSY)."""
+    try:
+        os.rmdir(folder)
+    except OSError as exc:
+        return exc.errno == errno.EBUSY
+    return False
 
 
 def oom_kills(group: dict | None) -> int:

@@ -11,6 +11,11 @@ import base64
 import os
 
 
+def run_folder(config: dict, number: int) -> str:
+    """Run ``number``'s folder, where its first process and the zygote see it."""
+    return os.path.join(config["base"], f"run-{int(number)}")
+
+
 def make_run_dir(config: dict, request: dict, run_dir: str | None = None) -> str:
     """``run-N/`` (root) holding ``work/`` with the files, ``out/``, stdout and stderr.
     For a shared child (``requests`` in the message): ``work/`` (then ``w-1/``, ...)
@@ -20,7 +25,7 @@ def make_run_dir(config: dict, request: dict, run_dir: str | None = None) -> str
     and stderr per request.  ``run_dir``: where the folder is already mounted, when
     the run's namespaces came first (a spare run sees its folder at /tmp/run)."""
     if run_dir is None:
-        run_dir = os.path.join(config["base"], f"run-{int(request['run'])}")
+        run_dir = run_folder(config, request["run"])
     if not config["run_tmpfs"]:  # else the zygote mounted a tmpfs there
         os.mkdir(run_dir, 0o755)
     if "requests" not in request:

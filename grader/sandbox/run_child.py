@@ -84,8 +84,7 @@ def spare_main(config: dict, control_in: int, control_out: int, go: int, number:
     try:
         os.setsid()
         confine.set_parent_death_signal()
-        enter_namespaces(config, os.path.join(config["base"], f"run-{int(number)}"),
-                         others_gone=True)
+        enter_namespaces(config, layout.run_folder(config, number), others_gone=True)
     except BaseException:
         os._exit(71)
     try:

@@ -121,8 +121,9 @@ def _alive(pid: int) -> bool:
 
 def _unmount(config: dict, number: int) -> None:
     import confine  # type: ignore[import-not-found]
+    import layout  # type: ignore[import-not-found]
 
-    path = os.path.join(config["base"], f"run-{int(number)}")
+    path = layout.run_folder(config, number)
     with contextlib.suppress(OSError):
         confine.unmount(path)
     with contextlib.suppress(OSError):

@@ -194,9 +194,10 @@ def release_runs(config: dict, numbers: list) -> None:
     """Full isolation: unmount the tmpfs of runs the parent has read (one system call
     instead of deleting every file).  Otherwise the parent deletes run folders itself."""
     import confine  # type: ignore[import-not-found]
+    import layout  # type: ignore[import-not-found]
 
     for number in numbers if config["run_tmpfs"] else ():
-        path = os.path.join(config["base"], f"run-{int(number)}")
+        path = layout.run_folder(config, number)
         with contextlib.suppress(OSError):  # already gone
             confine.unmount(path)
             os.rmdir(path)
@@ -207,11 +208,12 @@ def fork_run(config: dict, own_pid_namespace: int, number: int) -> int:
     run folder a tmpfs of its own (mounted here, in the zygote's mount namespace)."""
     import cgroups  # type: ignore[import-not-found]
     import confine  # type: ignore[import-not-found]
+    import layout  # type: ignore[import-not-found]
 
     if not config["full"]:
         return os.fork()
     if config["run_tmpfs"]:
-        run_dir = os.path.join(config["base"], f"run-{number}")
+        run_dir = layout.run_folder(config, number)
         os.mkdir(run_dir, 0o755)
         confine.mount_tmpfs(run_dir, config["base_mb"], mode="0755")
     gate = os.pipe() if config.get("in_group") else None  # see cgroups.leave_for_run

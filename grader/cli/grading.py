@@ -128,30 +128,7 @@ def _quick_start() -> Iterator[None]:
 
 
 def run_grade_command(args: argparse.Namespace) -> int:
-    with _fork_server_early(args):
-        return _run_grade(args)
-
-
-@contextlib.contextmanager
-def _fork_server_early(args: argparse.Namespace) -> Iterator[None]:
-    """A first batch on this machine (no gradebook yet, or ``--force``: everything is
-    to be graded): its workers' fork server starts first, so that the server's
-    import of the grading code runs beside this process's own (the course, the
-    gradebook, listing the submissions) instead of after it.  A resumed batch may
-    have nothing left to grade, so its server starts only with its first task, as
-    before.  It is stopped and reaped when the command ends, whatever happened."""
-    gradebook = args.gradebook or args.out / "gradebook.db"
-    batch = args.submissions and args.student is None and args.executor != "dask"
-    if not batch or (Path(gradebook).exists() and not args.force):
-        yield
-        return
-    from grader.grading.executors import forkserver
-
-    forkserver.start_early()
-    try:
-        yield
-    finally:
-        forkserver.stop()
+    return _run_grade(args)
 
 
 def _run_grade(args: argparse.Namespace) -> int:

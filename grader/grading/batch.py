@@ -153,9 +153,9 @@ def private_paths(
 ) -> tuple[str, ...]:
     """What a student's code must not see: the course folder (it may hold the secret
     file), every submission, the gradebook and everyone's feedback, and the folder of
-    the workers' fork server's socket (``executors.forkserver``: whoever connects to
-    it can have a process forked from a grader; the full tier's view never shows it,
-    this covers it should it lie inside a folder a view shows)."""
+    the workers' fork server's socket, when one is used (``executors.forkserver``:
+    whoever connects to it can have a process forked from a grader; the full tier's
+    view never shows it, this covers it should it lie inside a folder a view shows)."""
     paths = (course.root, submissions_dir, Path(gradebook_path).parent, out_dir,
              multiprocessing.util.get_temp_dir())
     return tuple(str(Path(p).resolve()) for p in paths if p is not None)

@@ -1,9 +1,9 @@
-"""The fork server the local workers are forked from (``executors.local``).
+"""The fork server the local workers come from when the batch cannot fork them
+itself (``executors.local.worker_context``: another thread is running).
 
-Kept apart from ``local`` so that the command line can start it before it imports
-the course and the grading code itself: the server's own import of that code (about
-0.2 s of CPU) then runs on the second core while this process does the same, not
-after it.  Only ``multiprocessing`` is imported here.
+A fresh interpreter started by exec, which imports ``PRELOAD`` once (about 0.3 s of
+CPU) and forks each worker from that state.  Only ``multiprocessing`` is imported
+here.
 
 ``multiprocessing`` keeps one fork server per process; it is started with
 ``PRELOAD`` imported, and stopped (and reaped) after each batch.
@@ -22,12 +22,6 @@ def context() -> multiprocessing.context.BaseContext:
     chosen = multiprocessing.get_context("forkserver")
     chosen.set_forkserver_preload(PRELOAD)
     return chosen
-
-
-def start_early() -> None:
-    """Start the server now (it imports ``PRELOAD`` while the caller goes on)."""
-    context()
-    multiprocessing.forkserver.ensure_running()
 
 
 def stop() -> None:

@@ -4,13 +4,18 @@ We run our own small loop over two queues rather than a process pool: a worker
 keeps its sandbox in a local variable (no per-process globals), and it notices
 when the parent has been killed and exits instead of lingering as an orphan.
 
-Workers are forked from a ``forkserver`` (``executors.forkserver``): a fresh
-interpreter (it inherits no open gradebook connection, file or thread of the
-parent: it is started by exec with only its own pipes) that imports the grading
-code and NumPy once, then forks each worker from that state.  With ``spawn`` each
-worker paid that import itself (about 0.25 s of CPU each).  A forked worker's
-parent is the fork server, not the batch, so a worker notices the batch's death
-by the end of a pipe only the batch holds open (``alive``).
+Workers are forked from this process when it runs no other thread (``context``):
+it has imported the grading code and NumPy and loaded the course already, so a
+worker starts with all of it and no second interpreter imports it again (the fork
+server of the last version paid ~0.35 s of CPU a batch for that).  A fork copies
+every open file too, so the first thing a worker does is close every descriptor
+but its own three channels and the standard streams (``close_inherited``): it
+holds no gradebook connection or submission file of the batch.  With another
+thread running (a program that calls ``grade_batch`` from a thread pool, say) a
+fork could copy a lock that thread holds, locked for good; the workers then come
+from a fork server (``executors.forkserver``), a fresh interpreter started by exec.
+Either way a worker notices the batch's death by the end of a pipe only the
+batch holds open (``alive``).
 """
 
 from __future__ import annotations
@@ -19,7 +24,9 @@ import contextlib
 import gc
 import itertools
 import multiprocessing
+import os
 import queue
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -51,10 +58,9 @@ class LocalExecutor:
     def outcomes(self, job: GradingJob, tasks: Iterator[SubmissionTask]) -> Iterator[TaskOutcome]:
         first = next(tasks, None)
         if first is None:  # nothing to grade: start no worker at all
-            forkserver.stop()  # one started early for this batch (``start_early``)
             return
         tasks = itertools.chain([first], tasks)
-        context = forkserver.context()
+        context = worker_context()
         task_queue = context.Queue()
         outcome_queue = context.Queue()
         alive, keep_alive = context.Pipe(duplex=False)  # only this process holds the writer
@@ -74,7 +80,44 @@ class LocalExecutor:
             _stop([p for p in processes if p.pid is not None], task_queue)
             keep_alive.close()
             alive.close()
-            forkserver.stop()
+            forkserver.stop()  # when the workers came from one
+
+
+def worker_context() -> multiprocessing.context.BaseContext:
+    """``fork`` when this process runs no other Python thread, else the fork server.
+
+    Only the forking thread survives in the child; a lock another thread held at
+    that moment (a logging handler's, a queue's feeder) would stay locked in the
+    worker for good.  C libraries' own threads (OpenBLAS) are not counted: they
+    handle a fork themselves (``pthread_atfork``), as in the fork server, which
+    imports NumPy too."""
+    if threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return forkserver.context()
+
+
+def close_inherited(keep: set[int]) -> None:
+    """Close every file descriptor of this process but ``keep`` and 0-2.
+
+    A worker forked from the batch would otherwise hold what the batch had open:
+    the gradebook's database and journal, a submission being read.  Closing by
+    number, not by the objects that own them, also covers what no object of ours
+    knows about; those objects are never used in the worker (it leaves by
+    ``os._exit``, so no finalizer closes a number again once it is reused)."""
+    low = 3
+    for fd in sorted(n for n in keep if n >= low):
+        os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, os.sysconf("SC_OPEN_MAX"))
+
+
+def _channels(tasks: multiprocessing.Queue, outcomes: multiprocessing.Queue,
+              alive: Connection) -> set[int]:
+    """The descriptors a worker talks through: the reading end of the task queue,
+    the writing end of the outcome queue, the batch's ``alive`` pipe.  A queue's
+    ends are its ``_reader``/``_writer`` connections (CPython's names since 2.6;
+    ``multiprocessing`` has no public accessor)."""
+    return {tasks._reader.fileno(), outcomes._writer.fileno(), alive.fileno()}  # type: ignore[attr-defined]
 
 
 def _pump(
@@ -137,10 +180,11 @@ def worker_loop(
     """Grade tasks until told to stop (``None``) or until the parent is gone (``alive``,
     the reading end of a pipe whose writer only the parent holds, then reads as ended).
 
-    The heap inherited from the fork server is frozen first: the collector then never
+    The heap inherited from the batch (or the fork server) is frozen first: the collector then never
     walks it, so its pages stay shared with the server instead of being copied one
     by one as collections touch every object's header (the worker's PSS grew by
     ~5 MB over its first 1,000 submissions, every byte of it such copies)."""
+    close_inherited(_channels(tasks, outcomes, alive))
     gc.freeze()
     heap.pin_mmap_threshold()
     with contextlib.ExitStack() as stack:

@@ -186,6 +186,9 @@ def _grade_single(args: argparse.Namespace, course: Any, gradebook: Path, times:
     return 3 if result.grader_error else 0
 
 
+NAMES_SHOWN = 20  # names of a list printed at most; batch-summary.txt has them all
+
+
 def _grade_many(args: argparse.Namespace, course: Any, gradebook: Path, times: Any) -> int:
     from grader.authoring.course import read_secret
     from grader.grading.batch import grade_batch
@@ -208,10 +211,16 @@ def _grade_many(args: argparse.Namespace, course: Any, gradebook: Path, times: A
         times=times,
         allow_unlisted=args.allow_unlisted,
     )
-    first, *rest = summary_lines(summary)
+    every = summary_lines(summary)
+    record = args.out / args.assignment / "batch-summary.txt"
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text("\n".join(every) + "\n", encoding="utf-8")
+    first, *rest = shown = summary_lines(summary, names_shown=NAMES_SHOWN)
     print(first)
     for line in rest:
         print(line, file=sys.stderr if line.startswith("  ") else sys.stdout)
+    if shown != every:
+        print(f"every name: {record}")
     return 3 if summary.grader_errors or summary.failures else 0
 
 

@@ -104,8 +104,16 @@ class Tally:
         )
 
 
-def summary_lines(summary: BatchSummary) -> list[str]:
-    """The batch summary as lines for the terminal: counts first, then each problem."""
+def summary_lines(summary: BatchSummary, *, names_shown: int | None = None) -> list[str]:
+    """The batch summary as lines for the terminal: counts first, then each problem.
+
+    ``names_shown`` caps each list of student names (a roster of 1,000 with half the
+    class missing would print 500 names); the count is always the full one."""
+    def names(found: tuple[str, ...]) -> str:
+        if names_shown is None or len(found) <= names_shown:
+            return ", ".join(found)
+        return f"{', '.join(found[:names_shown])} and {len(found) - names_shown} more"
+
     lines = [
         f"graded {summary.graded}, unchanged {summary.skipped}, grader errors "
         f"{summary.grader_errors}, not graded {len(summary.failures)}, refused "
@@ -128,11 +136,11 @@ def summary_lines(summary: BatchSummary) -> list[str]:
     if summary.unlisted:
         verdict = "graded (--allow-unlisted)" if summary.allow_unlisted else "not graded"
         lines.append(f"not on the roster, {verdict} ({len(summary.unlisted)}): "
-                     f"{', '.join(summary.unlisted)}")
+                     f"{names(summary.unlisted)}")
     if summary.bad_names:
-        shown = ", ".join(repr(n[:40]) for n in summary.bad_names)
+        shown = names(tuple(repr(n[:40]) for n in summary.bad_names))
         lines.append(f"folders that are not student ids, never graded: {shown}")
     if summary.missing:
         lines.append(f"on the roster with no submission ({len(summary.missing)}): "
-                     f"{', '.join(summary.missing)}")
+                     f"{names(summary.missing)}")
     return lines

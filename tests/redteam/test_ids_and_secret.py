@@ -184,3 +184,19 @@ def test_folders_of_another_assignment_without_records_get_a_warning(room, capsy
     assert "no submission read held a module of this assignment" in capsys.readouterr().out
     assert room.grade_batch() == 0
     assert "no submission read held" not in capsys.readouterr().out
+
+
+def test_a_long_list_of_missing_students_is_cut_on_screen_and_kept_whole_in_a_file(tmp_path,
+                                                                                   capsys):
+    class_list = tuple(f"s{index:03d}" for index in range(30))
+    room = make_classroom(tmp_path, class_list)
+    room.submit("s000")
+    assert room.grade_batch() == 0
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if x.startswith("on the roster with no submission"))
+    assert line.startswith("on the roster with no submission (29): s001, s002,")
+    assert line.endswith("s020 and 9 more")
+    record = room.out / "a1" / "batch-summary.txt"
+    assert f"every name: {record}" in out
+    kept = record.read_text(encoding="utf-8")
+    assert "on the roster with no submission (29): " + ", ".join(class_list[1:]) in kept

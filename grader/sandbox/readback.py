@@ -196,7 +196,11 @@ def _parse_canonical(text: bytes) -> Header | None:
         return None
     descr, order, dims = found.groups()
     shape = tuple(int(dim) for dim in dims.split(b",") if dim.strip())
-    return shape, order == b"True", np.dtype(descr.decode()), 10 + len(text)
+    try:
+        dtype = np.dtype(descr.decode())
+    except TypeError:  # a type code NumPy does not know ('<f9'): NumPy's parser refuses it
+        return None
+    return shape, order == b"True", dtype, 10 + len(text)
 
 
 def _numpy_header(data: bytes) -> Header:

@@ -21,8 +21,11 @@ from grader.authoring.yamldoc import Problem, Report, SpecProblems
 
 ROSTER_HEADER = ("student_id", "name", "email")
 STUDENT_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
+# what a batch writes beside the student folders of OUT/<assignment>/: an id of that
+# name would make its folder and the class's file the same path
+CLASS_FILE_NAMES = frozenset({"grades.csv", "grades-long.csv", "batch-summary.txt"})
 STUDENT_ID_RULE = ("1 to 64 letters, digits, '.', '_', '@' or '-', starting with a letter or "
-                   "digit (it names a folder)")
+                   "digit (it names a folder), and not " + ", ".join(sorted(CLASS_FILE_NAMES)))
 LMS_ID_HEADERS = ("student_id", "student id", "id number", "sis user id", "sis login id",
                   "username", "login id", "id", "email address", "email")
 LMS_NAME_HEADERS = ("name", "student", "full name", "student name")
@@ -129,7 +132,8 @@ def _suggested_mapping(header: list[str]) -> str:
 
 def is_valid_student_id(value: str) -> bool:
     """Whether ``value`` may name a student (and so a folder and a path)."""
-    return isinstance(value, str) and STUDENT_ID_PATTERN.fullmatch(value) is not None
+    return (isinstance(value, str) and STUDENT_ID_PATTERN.fullmatch(value) is not None
+            and value.lower() not in CLASS_FILE_NAMES)
 
 
 def _row_problem(student: Student, mapped: set[str], first_line: Mapping[str, int]

@@ -26,7 +26,8 @@ def room(tmp_path):
 
 
 @pytest.mark.parametrize("student", ["../x", "../../course", "a/b", "", "-rf", ".hidden",
-                                     "x" * 65, "tab\tname", "ann\n"])
+                                     "x" * 65, "tab\tname", "ann\n", "grades.csv",
+                                     "batch-summary.txt"])
 def test_a_path_like_student_id_is_refused_before_any_path_is_made(room, capsys, student):
     folder = room.submit("ann")
     code = room.grade(f"--student={student}", "--submission", str(folder))
@@ -200,3 +201,14 @@ def test_a_long_list_of_missing_students_is_cut_on_screen_and_kept_whole_in_a_fi
     assert f"every name: {record}" in out
     kept = record.read_text(encoding="utf-8")
     assert "on the roster with no submission (29): " + ", ".join(class_list[1:]) in kept
+
+
+def test_a_folder_named_like_a_class_file_is_never_graded_and_the_exports_still_land(room,
+                                                                                     capsys):
+    room.submit("ann")
+    shutil.copytree(room.submissions / "ann", room.submissions / "grades.csv")
+    assert room.grade_batch() == 0
+    out = capsys.readouterr().out
+    assert "folders that are not student ids, never graded: 'grades.csv'" in out
+    assert (room.out / "a1" / "grades.csv").is_file()
+    assert "grades.csv" not in room.rows()

@@ -23,6 +23,7 @@ from grader.authoring.roster import (  # noqa: F401  (re-exported: the roster is
     STUDENT_ID_PATTERN,
     STUDENT_ID_RULE,
     Student,
+    id_rule,
     is_valid_student_id,
     load_roster,
     parse_roster,

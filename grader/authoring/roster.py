@@ -25,7 +25,9 @@ STUDENT_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
 # name would make its folder and the class's file the same path
 CLASS_FILE_NAMES = frozenset({"grades.csv", "grades-long.csv", "batch-summary.txt"})
 STUDENT_ID_RULE = ("1 to 64 letters, digits, '.', '_', '@' or '-', starting with a letter or "
-                   "digit (it names a folder), and not " + ", ".join(sorted(CLASS_FILE_NAMES)))
+                   "digit (it names a folder)")
+RESERVED_ID_RULE = ("the name of a file a batch writes beside the student folders ("
+                    + ", ".join(sorted(CLASS_FILE_NAMES)) + ")")
 LMS_ID_HEADERS = ("student_id", "student id", "id number", "sis user id", "sis login id",
                   "username", "login id", "id", "email address", "email")
 LMS_NAME_HEADERS = ("name", "student", "full name", "student name")
@@ -130,6 +132,13 @@ def _suggested_mapping(header: list[str]) -> str:
     return f"roster: {{file: FILE, columns: {{{inner}}}}}"
 
 
+def id_rule(value: str) -> str:
+    """What a refused id broke: the pattern, or a name the batch keeps for itself."""
+    if isinstance(value, str) and value.lower() in CLASS_FILE_NAMES:
+        return f"any id but {RESERVED_ID_RULE}"
+    return STUDENT_ID_RULE
+
+
 def is_valid_student_id(value: str) -> bool:
     """Whether ``value`` may name a student (and so a folder and a path)."""
     return (isinstance(value, str) and STUDENT_ID_PATTERN.fullmatch(value) is not None
@@ -139,7 +148,7 @@ def is_valid_student_id(value: str) -> bool:
 def _row_problem(student: Student, mapped: set[str], first_line: Mapping[str, int]
                  ) -> str | None:
     if not is_valid_student_id(student.student_id):
-        return f"student_id {student.student_id[:80]!r}: expected {STUDENT_ID_RULE}"
+        return f"student_id {student.student_id[:80]!r}: expected {id_rule(student.student_id)}"
     if student.student_id in first_line:
         return (f"duplicate student_id {student.student_id!r} "
                 f"(first on line {first_line[student.student_id]})")

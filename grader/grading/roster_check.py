@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from grader.authoring.course import STUDENT_ID_RULE, is_valid_student_id
+from grader.authoring.course import id_rule, is_valid_student_id
 from grader.errors import SpecError
 
 
@@ -41,7 +41,8 @@ def check_student_id(student_id: str, roster_ids: Iterable[str], *,
                      allow_unlisted: bool = False) -> str:
     """``student_id`` when it may be graded (``--student``); else a SpecError saying why."""
     if not is_valid_student_id(student_id):
-        raise SpecError(f"--student {student_id[:80]!r} is not a student id ({STUDENT_ID_RULE})")
+        rule = id_rule(student_id)
+        raise SpecError(f"--student {student_id[:80]!r} is not a student id ({rule})")
     roster = set(roster_ids)
     if roster and student_id not in roster and not allow_unlisted:
         raise SpecError(f"--student {student_id!r} is not on the course roster; "

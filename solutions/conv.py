@@ -25,13 +25,14 @@ def im2col(x, kh, kw, stride=1, padding=0, dilation=1):
     ``w.reshape(F, -1) @ cols`` for each sample.
     """
     ### BEGIN SOLUTION
-    sh, sw = (stride, stride) if np.ndim(stride) == 0 else stride
-    ph, pw = (padding, padding) if np.ndim(padding) == 0 else padding
-    dh, dw = (dilation, dilation) if np.ndim(dilation) == 0 else dilation
+    sh, sw = (stride, stride) if isinstance(stride, int) or np.ndim(stride) == 0 else stride
+    ph, pw = (padding, padding) if isinstance(padding, int) or np.ndim(padding) == 0 else padding
+    dh, dw = ((dilation, dilation) if isinstance(dilation, int) or np.ndim(dilation) == 0
+              else dilation)
     x = np.asarray(x, dtype=np.float64)
     n, c, h, w = x.shape
     # zero padding: x in the middle of zeros (in the memory order of x, as np.pad keeps it)
-    xp = np.zeros_like(x, shape=(n, c, h + 2 * ph, w + 2 * pw), order="A")
+    xp = np.zeros((n, c, h + 2 * ph, w + 2 * pw), order="F" if x.flags.fnc else "C")
     xp[:, :, ph:ph + h, pw:pw + w] = x
     span_h, span_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1
     if min(sh, sw, dh, dw) < 1:
@@ -42,9 +43,9 @@ def im2col(x, kh, kw, stride=1, padding=0, dilation=1):
     # (oy, ox) starts sh * oy rows and sw * ox columns in; its taps are dh rows, dw columns apart
     out_h, out_w = (xp.shape[2] - span_h) // sh + 1, (xp.shape[3] - span_w) // sw + 1
     s_n, s_c, s_h, s_w = xp.strides
-    win = np.lib.stride_tricks.as_strided(
-        xp, (n, c, out_h, out_w, kh, kw), (s_n, s_c, sh * s_h, sw * s_w, dh * s_h, dw * s_w),
-        writeable=False)
+    win = np.ndarray((n, c, out_h, out_w, kh, kw), xp.dtype, xp,
+                     strides=(s_n, s_c, sh * s_h, sw * s_w, dh * s_h, dw * s_w))
+    win.flags.writeable = False
     return win.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * kh * kw, out_h * out_w)
     ### END SOLUTION
 
@@ -59,16 +60,17 @@ def conv2d_forward(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
     """
     ### BEGIN SOLUTION
     # im2col (one column per output position) and one matrix product per group
-    sh, sw = (stride, stride) if np.ndim(stride) == 0 else stride
-    ph, pw = (padding, padding) if np.ndim(padding) == 0 else padding
-    dh, dw = (dilation, dilation) if np.ndim(dilation) == 0 else dilation
+    sh, sw = (stride, stride) if isinstance(stride, int) or np.ndim(stride) == 0 else stride
+    ph, pw = (padding, padding) if isinstance(padding, int) or np.ndim(padding) == 0 else padding
+    dh, dw = ((dilation, dilation) if isinstance(dilation, int) or np.ndim(dilation) == 0
+              else dilation)
     x, w = np.asarray(x, dtype=np.float64), np.asarray(w, dtype=np.float64)
     n, c, h, width = x.shape
     f, cg, kh, kw = w.shape
     if c != cg * groups or f % groups:
         raise ValueError(f"x has {c} channels; w {w.shape} needs {cg} per group x {groups}")
     # zero padding: x in the middle of zeros (in the memory order of x, as np.pad keeps it)
-    xp = np.zeros_like(x, shape=(n, c, h + 2 * ph, width + 2 * pw), order="A")
+    xp = np.zeros((n, c, h + 2 * ph, width + 2 * pw), order="F" if x.flags.fnc else "C")
     xp[:, :, ph:ph + h, pw:pw + width] = x
     span_h, span_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1
     if min(sh, sw, dh, dw) < 1:
@@ -79,9 +81,9 @@ def conv2d_forward(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
     # (oy, ox) starts sh * oy rows and sw * ox columns in; its taps are dh rows, dw columns apart
     oh, ow = (xp.shape[2] - span_h) // sh + 1, (xp.shape[3] - span_w) // sw + 1
     s_n, s_c, s_h, s_w = xp.strides
-    win = np.lib.stride_tricks.as_strided(
-        xp, (n, c, oh, ow, kh, kw), (s_n, s_c, sh * s_h, sw * s_w, dh * s_h, dw * s_w),
-        writeable=False)
+    win = np.ndarray((n, c, oh, ow, kh, kw), xp.dtype, xp,
+                     strides=(s_n, s_c, sh * s_h, sw * s_w, dh * s_h, dw * s_w))
+    win.flags.writeable = False
     # columns: (groups, C/groups * kh * kw, N * out_h * out_w), one per output position
     cols = win.reshape(n, groups, cg, oh, ow, kh, kw).transpose(1, 2, 5, 6, 0, 3, 4)
     cols = cols.reshape(groups, cg * kh * kw, n * oh * ow)
@@ -112,15 +114,15 @@ def conv2d_backward(dout, x, w, stride=1, padding=0, dilation=1, groups=1):
     ### BEGIN SOLUTION
     # dw: im2col transposed times dout; dx: the full cross-correlation of dout (spread out by
     # the stride: zeros between its cells) with the spatially flipped kernel, channels swapped
-    sh, sw = (stride, stride) if np.ndim(stride) == 0 else stride
-    ph, pw = (padding, padding) if np.ndim(padding) == 0 else padding
+    sh, sw = (stride, stride) if isinstance(stride, int) or np.ndim(stride) == 0 else stride
+    ph, pw = (padding, padding) if isinstance(padding, int) or np.ndim(padding) == 0 else padding
     dh, dw_ = (dilation, dilation) if np.ndim(dilation) == 0 else dilation
     x, w = np.asarray(x, dtype=np.float64), np.asarray(w, dtype=np.float64)
     dout = np.asarray(dout, dtype=np.float64)
     (n, c, h, width), (f, cg, kh, kw), (oh, ow) = x.shape, w.shape, dout.shape[2:]
     g, fg = groups, f // groups
     # zero padding: x in the middle of zeros (in the memory order of x, as np.pad keeps it)
-    xp = np.zeros_like(x, shape=(n, c, h + 2 * ph, width + 2 * pw), order="A")
+    xp = np.zeros((n, c, h + 2 * ph, width + 2 * pw), order="F" if x.flags.fnc else "C")
     xp[:, :, ph:ph + h, pw:pw + width] = x
     span_h, span_w = dh * (kh - 1) + 1, dw_ * (kw - 1) + 1
     if span_h > xp.shape[2] or span_w > xp.shape[3]:

@@ -24,10 +24,10 @@ def pool2d_forward(x, size, stride=None, padding=0, mode="max"):
     Returns ``(N, C, out_h, out_w)`` with ``out = floor((H + 2 * ph - kh) / sh) + 1``.
     """
     ### BEGIN SOLUTION
-    kh, kw = (size, size) if np.ndim(size) == 0 else size
+    kh, kw = (size, size) if isinstance(size, int) or np.ndim(size) == 0 else size
     stride = (kh, kw) if stride is None else stride
-    sh, sw = (stride, stride) if np.ndim(stride) == 0 else stride
-    ph, pw = (padding, padding) if np.ndim(padding) == 0 else padding
+    sh, sw = (stride, stride) if isinstance(stride, int) or np.ndim(stride) == 0 else stride
+    ph, pw = (padding, padding) if isinstance(padding, int) or np.ndim(padding) == 0 else padding
     if 2 * ph > kh or 2 * pw > kw:  # a whole window could lie in the padding (PyTorch refuses)
         raise ValueError(f"padding {(ph, pw)} is more than half the window {(kh, kw)}: "
                          "at most half the window size is allowed, as in PyTorch")
@@ -37,16 +37,17 @@ def pool2d_forward(x, size, stride=None, padding=0, mode="max"):
     x = np.asarray(x, dtype=np.float64)
     n, c, h, w = x.shape
     # x in the middle of the fill (in the memory order of x, as np.pad keeps it)
-    xp = np.full_like(x, fills[mode], shape=(n, c, h + 2 * ph, w + 2 * pw), order="A")
+    xp = np.full((n, c, h + 2 * ph, w + 2 * pw), fills[mode],
+                 order="F" if x.flags.fnc else "C")
     xp[:, :, ph:ph + h, pw:pw + w] = x
     if kh > xp.shape[2] or kw > xp.shape[3]:
         raise ValueError(f"window {(kh, kw)} exceeds padded input {xp.shape[2:]}")
     # each window as a read-only view of xp (no copy), (N, C, out_h, out_w, kh, kw): window
     # (oy, ox) starts sh * oy rows and sw * ox columns in
     s_n, s_c, s_h, s_w = xp.strides
-    win = np.lib.stride_tricks.as_strided(
-        xp, (n, c, (xp.shape[2] - kh) // sh + 1, (xp.shape[3] - kw) // sw + 1, kh, kw),
-        (s_n, s_c, sh * s_h, sw * s_w, s_h, s_w), writeable=False)
+    win = np.ndarray((n, c, (xp.shape[2] - kh) // sh + 1, (xp.shape[3] - kw) // sw + 1, kh, kw),
+                     xp.dtype, xp, strides=(s_n, s_c, sh * s_h, sw * s_w, s_h, s_w))
+    win.flags.writeable = False
     # window cells to the front: (kh * kw, N, C, out_h, out_w), reduced element-wise (fast)
     cells = win.transpose(4, 5, 0, 1, 2, 3).reshape(kh * kw, *win.shape[:4])
     if mode == "max":
@@ -67,10 +68,10 @@ def maxpool_backward(dout, x, size, stride=None, padding=0):
     smaller than the window) add up in the cells they share.
     """
     ### BEGIN SOLUTION
-    kh, kw = (size, size) if np.ndim(size) == 0 else size
+    kh, kw = (size, size) if isinstance(size, int) or np.ndim(size) == 0 else size
     stride = (kh, kw) if stride is None else stride
-    sh, sw = (stride, stride) if np.ndim(stride) == 0 else stride
-    ph, pw = (padding, padding) if np.ndim(padding) == 0 else padding
+    sh, sw = (stride, stride) if isinstance(stride, int) or np.ndim(stride) == 0 else stride
+    ph, pw = (padding, padding) if isinstance(padding, int) or np.ndim(padding) == 0 else padding
     if 2 * ph > kh or 2 * pw > kw:  # a whole window could lie in the padding (PyTorch refuses)
         raise ValueError(f"padding {(ph, pw)} is more than half the window {(kh, kw)}: "
                          "at most half the window size is allowed, as in PyTorch")
@@ -78,14 +79,15 @@ def maxpool_backward(dout, x, size, stride=None, padding=0):
     n, c, h, w = x.shape
     hp, wp = h + 2 * ph, w + 2 * pw
     # x in the middle of -inf padding, which never wins (memory order of x, as np.pad)
-    xp = np.full_like(x, -np.inf, shape=(n, c, hp, wp), order="A")
+    xp = np.full((n, c, hp, wp), -np.inf, order="F" if x.flags.fnc else "C")
     xp[:, :, ph:ph + h, pw:pw + w] = x
     if kh > hp or kw > wp:
         raise ValueError(f"window {(kh, kw)} exceeds padded input {(hp, wp)}")
     oh, ow = (hp - kh) // sh + 1, (wp - kw) // sw + 1
     s_n, s_c, s_h, s_w = xp.strides  # the windows, a read-only view (see pool2d_forward)
-    win = np.lib.stride_tricks.as_strided(
-        xp, (n, c, oh, ow, kh, kw), (s_n, s_c, sh * s_h, sw * s_w, s_h, s_w), writeable=False)
+    win = np.ndarray((n, c, oh, ow, kh, kw), xp.dtype, xp,
+                     strides=(s_n, s_c, sh * s_h, sw * s_w, s_h, s_w))
+    win.flags.writeable = False
     cells = win.transpose(4, 5, 0, 1, 2, 3).reshape(kh * kw, n, c, oh, ow)
     order = np.arange(kh * kw).reshape(kh * kw, 1, 1, 1, 1)  # row-major position in window
     first = np.where(cells == cells.max(axis=0), order, kh * kw).min(axis=0)  # first maximum
@@ -104,10 +106,10 @@ def avgpool_backward(dout, x_shape, size, stride=None, padding=0):
     cells included in the count, then cut off); overlapping windows add up.
     """
     ### BEGIN SOLUTION
-    kh, kw = (size, size) if np.ndim(size) == 0 else size
+    kh, kw = (size, size) if isinstance(size, int) or np.ndim(size) == 0 else size
     stride = (kh, kw) if stride is None else stride
-    sh, sw = (stride, stride) if np.ndim(stride) == 0 else stride
-    ph, pw = (padding, padding) if np.ndim(padding) == 0 else padding
+    sh, sw = (stride, stride) if isinstance(stride, int) or np.ndim(stride) == 0 else stride
+    ph, pw = (padding, padding) if isinstance(padding, int) or np.ndim(padding) == 0 else padding
     if 2 * ph > kh or 2 * pw > kw:  # a whole window could lie in the padding (PyTorch refuses)
         raise ValueError(f"padding {(ph, pw)} is more than half the window {(kh, kw)}: "
                          "at most half the window size is allowed, as in PyTorch")

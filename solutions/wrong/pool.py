@@ -13,10 +13,10 @@ from solutions.wrong.base import Mistake
 
 
 def _geometry(size, stride, padding):
-    kh, kw = (size, size) if np.ndim(size) == 0 else size
+    kh, kw = (size, size) if isinstance(size, int) or np.ndim(size) == 0 else size
     stride = (kh, kw) if stride is None else stride
-    sh, sw = (stride, stride) if np.ndim(stride) == 0 else stride
-    ph, pw = (padding, padding) if np.ndim(padding) == 0 else padding
+    sh, sw = (stride, stride) if isinstance(stride, int) or np.ndim(stride) == 0 else stride
+    ph, pw = (padding, padding) if isinstance(padding, int) or np.ndim(padding) == 0 else padding
     return kh, kw, sh, sw, ph, pw
 
 
@@ -26,14 +26,15 @@ def _route(dout, x, size, stride, padding, pick, accumulate=True):
     x, dout = np.asarray(x, dtype=np.float64), np.asarray(dout, dtype=np.float64)
     n, c, h, w = x.shape
     hp, wp = h + 2 * ph, w + 2 * pw
-    xp = np.full_like(x, -np.inf, shape=(n, c, hp, wp), order="A")  # as maxpool_backward
+    xp = np.full((n, c, hp, wp), -np.inf, order="F" if x.flags.fnc else "C")  # as maxpool_backward
     xp[:, :, ph:ph + h, pw:pw + w] = x
     if kh > hp or kw > wp:
         raise ValueError(f"window {(kh, kw)} exceeds padded input {(hp, wp)}")
     oh, ow = (hp - kh) // sh + 1, (wp - kw) // sw + 1
     s_n, s_c, s_h, s_w = xp.strides  # the windows, a read-only view (as in pool.py)
-    win = np.lib.stride_tricks.as_strided(
-        xp, (n, c, oh, ow, kh, kw), (s_n, s_c, sh * s_h, sw * s_w, s_h, s_w), writeable=False)
+    win = np.ndarray((n, c, oh, ow, kh, kw), xp.dtype, xp,
+                     strides=(s_n, s_c, sh * s_h, sw * s_w, s_h, s_w))
+    win.flags.writeable = False
     chosen = pick(win.reshape(n, c, oh, ow, kh * kw))
     rows = (np.arange(oh) * sh).reshape(oh, 1) + chosen // kw
     cols = (np.arange(ow) * sw).reshape(1, ow) + chosen % kw
@@ -122,12 +123,12 @@ def pool_stride_one(x, size, stride=None, padding=0, mode="max"):
 
 
 def pool_padded_with_zeros(x, size, stride=None, padding=0, mode="max"):
-    ph, pw = (padding, padding) if np.ndim(padding) == 0 else padding
+    ph, pw = (padding, padding) if isinstance(padding, int) or np.ndim(padding) == 0 else padding
     x = np.asarray(x, dtype=np.float64)
     n, c, h, w = x.shape
     padded = np.zeros_like(x, shape=(n, c, h + 2 * ph, w + 2 * pw), order="A")  # as np.pad
     padded[:, :, ph:ph + h, pw:pw + w] = x
-    kh, kw = (size, size) if np.ndim(size) == 0 else size
+    kh, kw = (size, size) if isinstance(size, int) or np.ndim(size) == 0 else size
     return pool.pool2d_forward(padded, size, (kh, kw) if stride is None else stride, 0, mode)
 
 

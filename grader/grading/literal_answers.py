@@ -118,7 +118,7 @@ def _lines_read(text: str) -> dict[str, Any] | None:
         return None
     names: dict[str, Any] = {}
     for line in lines[start:]:
-        if _SKIPPED.fullmatch(line):
+        if not line or line[0] == "#" or _SKIPPED.fullmatch(line):  # the first two: cheaply
             continue
         assigned = _line_value(line)
         if assigned is None:

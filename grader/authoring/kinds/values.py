@@ -216,7 +216,7 @@ class BuildMemo:
     The key holds the plan's ``id`` and the entry the plan itself, so the id cannot
     be reused by another plan while the entry lives."""
 
-    def __init__(self, size: int = 4096) -> None:
+    def __init__(self, size: int = 2048) -> None:  # ~1,500 for all of a1; a few MB
         self._size = size
         self._entries: dict[tuple[int, Any], tuple[Any, Any]] = {}
 

@@ -59,6 +59,9 @@ class VariantRng:
     ``child`` to hand out independent sub-streams).
     """
 
+    # fixed attributes: a variant makes hundreds of streams and reads them often
+    __slots__ = ("_buffer", "_buffer_start", "_position", "_seed", "_states")
+
     def __init__(self, seed: bytes) -> None:
         if not isinstance(seed, bytes) or not seed:
             raise TypeError("VariantRng needs a non-empty bytes seed")
@@ -81,10 +84,17 @@ class VariantRng:
 
         Its seed is ``derive_key(seed, "child", label)``, computed from this stream's
         HMAC states (a variant derives hundreds of children, so the seed, never empty,
-        is set without ``__init__``'s checks).
+        is set without ``__init__``'s checks, and ``_mac`` and ``_start`` are inlined).
         """
+        states = self._states
+        if states is None:
+            states = self._states = _hmac_states(self._seed)
+        inner, outer = states[0].copy(), states[1].copy()
+        inner.update(b"child/" + label.encode())
+        outer.update(inner.digest())
         child = _new_rng(VariantRng)
-        child._start(self._mac(b"child/" + label.encode()))
+        child._seed, child._states, child._position = outer.digest(), None, 0
+        child._buffer, child._buffer_start = b"", 0
         return child
 
     def _mac(self, message: bytes) -> bytes:
@@ -197,7 +207,8 @@ class VariantRng:
             else:
                 word = int.from_bytes(self._read(_WORD), "little") & mask
             if word < span:
-                self._forget_consumed()
+                if position - self._buffer_start + _WORD >= _BLOCK:  # else nothing to drop
+                    self._forget_consumed()
                 return word
 
     def uniform(self, low: float, high: float, size: int | tuple[int, ...] | None = None) -> Any:

@@ -81,32 +81,40 @@ def _draw(spec: ExerciseSpec, root: VariantRng, kind: Any, points: float,
     equals the answer of the case at the same position (a practice must not give a
     graded answer away).  Raises ``SpecError`` after ``MAX_ATTEMPTS`` refusals.
     """
-    reasons: Counter[str] = Counter()
+    reasons: Counter[str] | None = None  # made at the first refusal (most draws have none)
     for attempt in range(MAX_ATTEMPTS):
         rng = root.child(f"attempt/{attempt}")
         try:
             params = sample_params(spec.params, rng.child("params"))
         except SamplingFailure as failure:
-            reasons[str(failure)] += 1
+            reasons = _refused(reasons, str(failure))
             continue
         failed = failed_constraint(spec.constraints, params)
         if failed is not None:
-            reasons[f"constraint {failed!r} does not hold"] += 1
+            reasons = _refused(reasons, f"constraint {failed!r} does not hold")
             continue
         try:
             output = kind.build(spec, params, rng.child("build"))
         except (SamplingFailure, ValueError) as failure:
-            reasons[f"the {spec.kind} kind rejected the parameters: {failure}"] += 1
+            reasons = _refused(reasons, f"the {spec.kind} kind rejected the parameters: {failure}")
             continue
         cases = _selected_mistakes(spec, output.cases)
         clash = first_undiscriminated(cases) or _same_answer(cases, unlike)
         if clash is not None:
-            reasons[clash] += 1
+            reasons = _refused(reasons, clash)
             continue
         return params, output, _scaled(cases, points)
-    summary = "; ".join(f"{count}x {reason}" for reason, count in reasons.most_common(3))
+    summary = "; ".join(f"{count}x {reason}" for reason, count in (reasons or Counter()
+                                                                      ).most_common(3))
     raise SpecError(f"no valid variant in {MAX_ATTEMPTS} attempts for student {path[-1]!r}: "
                     f"{summary}", where=f"{spec.source}: {spec.exercise_id}")
+
+
+def _refused(reasons: Counter[str] | None, reason: str) -> Counter[str]:
+    """``reasons`` (a new counter when None) with one more refusal for ``reason``."""
+    reasons = Counter() if reasons is None else reasons
+    reasons[reason] += 1
+    return reasons
 
 
 def _same_answer(cases: tuple[Case, ...], others: tuple[Case, ...]) -> str | None:

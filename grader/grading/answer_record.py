@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 import numpy as np
@@ -23,6 +24,9 @@ def answer_json(value: Any) -> str | None:
     Implementation outputs were the parent's largest cost per grading: arrays are
     judged by their size before anything is encoded, and a finite numeric one is
     turned into lists without a per-item walk (also inside a tuple of outputs)."""
+    scalar = _scalar_json(value)
+    if scalar is not None:
+        return scalar if len(scalar) <= MAX_ANSWER_CHARS else None
     if _surely_too_long(value):
         return None
     plain = _plain(value)
@@ -30,6 +34,19 @@ def answer_json(value: Any) -> str | None:
         return None
     text = json.dumps(plain, separators=(",", ":"), allow_nan=False)
     return text if len(text) <= MAX_ANSWER_CHARS else None
+
+
+def _scalar_json(value: Any) -> str | None:
+    """What ``json.dumps`` writes for a plain int, finite float or str (the C encoder's
+    own steps), so that most by-hand answers skip the encoder's set-up; None otherwise."""
+    kind = type(value)
+    if kind is int:
+        return int.__repr__(value)
+    if kind is float and math.isfinite(value):
+        return float.__repr__(value)
+    if kind is str:
+        return encode_basestring_ascii(value)
+    return None
 
 
 def _surely_too_long(value: Any) -> bool:

@@ -9,6 +9,7 @@ misconception it matches.  Hidden cases never reveal expected values.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,7 @@ from grader.results import CheckResult
 
 MAX_SHOWN_CHARS = 600
 SHOWN_VALUES = 64  # larger arrays are summarised with "..." before being turned into text
+_EXACT_FLOAT = 2**53  # integers up to this convert to float64 exactly
 
 
 def check_case(case: Case, outcome: Any) -> CheckResult:
@@ -40,7 +42,12 @@ def check_case(case: Case, outcome: Any) -> CheckResult:
 
 def values_match(got: Any, expected: Any, tolerance: Tolerance) -> bool:
     """True when ``got`` equals ``expected`` in kind, shape and value (within tolerance)."""
-    return _problem(got, expected) is None and bool(np.all(_close(got, expected, tolerance)))
+    return _problem(got, expected) is None and _all_close(_close(got, expected, tolerance))
+
+
+def _all_close(close: Any) -> bool:
+    """``bool(np.all(close))``; ``_close`` gives a plain bool for two plain scalars."""
+    return close if type(close) is bool else bool(np.all(close))
 
 
 def _check_single(case: Case, got: Any, *, part: bool = False) -> CheckResult:
@@ -56,7 +63,7 @@ def _check_single(case: Case, got: Any, *, part: bool = False) -> CheckResult:
         return _result(case, 0.0, "failed", "\n".join(lines), got=recorded,
                        mistake=mistake)
     close = _close(got, case.expected, case.tolerance)
-    if bool(np.all(close)):
+    if _all_close(close):
         return _result(case, case.points, "passed", f"{case.label}: correct", raw=recorded)
     fraction = float(np.mean(close)) if case.per_element_credit else 0.0
     mistake = _matching_mistake(got, case.mistakes, case.tolerance)
@@ -148,6 +155,8 @@ def _part_case(case: Case, index: int, name: str) -> Case:
 
 def _problem(got: Any, expected: Any) -> str | None:
     """Why ``got`` cannot even be compared with ``expected`` (kind or shape), or None."""
+    if type(got) in (int, float) and type(expected) in (int, float):  # shapes ()
+        return None
     if isinstance(expected, str):
         return None if isinstance(got, str) else f"expected a letter or text, got {_kind(got)}"
     if isinstance(got, str):
@@ -161,14 +170,37 @@ def _problem(got: Any, expected: Any) -> str | None:
     return None
 
 
-def _close(got: Any, expected: Any, tolerance: Tolerance) -> np.ndarray:
+def _close(got: Any, expected: Any, tolerance: Tolerance) -> np.ndarray | bool:
+    """Per element, whether ``got`` is within ``tolerance`` of ``expected``; a bool for
+    text and for two plain numbers (read like a 0-d array by ``np.mean``, ``np.ndim``)."""
     if isinstance(expected, str):
-        return np.asarray(str(got).strip().casefold() == expected.strip().casefold())
+        return str(got).strip().casefold() == expected.strip().casefold()
+    close = _numbers_close(got, expected, tolerance)
+    if close is not None:
+        return close
     got_array = np.asarray(got, dtype=np.float64)
     expected_array = np.asarray(expected, dtype=np.float64)
     return np.abs(got_array - expected_array) <= tolerance.atol + tolerance.rtol * np.abs(
         expected_array
     )
+
+
+def _numbers_close(got: Any, expected: Any, tolerance: Tolerance) -> bool | None:
+    """``_close`` of two plain finite ints or floats (ints exact in float64) with float
+    tolerances, in Python floats: IEEE float64 as NumPy's; None for anything else."""
+    if type(tolerance.atol) is not float or type(tolerance.rtol) is not float:
+        return None
+    values = []
+    for value in (got, expected):
+        if type(value) is int and -_EXACT_FLOAT <= value <= _EXACT_FLOAT:
+            values.append(float(value))
+        elif type(value) is float and math.isfinite(value):
+            values.append(value)
+        else:
+            return None
+    got_float, expected_float = values
+    return abs(got_float - expected_float) <= tolerance.atol + tolerance.rtol * abs(
+        expected_float)
 
 
 def _matching_mistake(
@@ -245,6 +277,8 @@ def _shape_text(shape: tuple[int, ...]) -> str:
 def _show(value: Any) -> str:
     if isinstance(value, str):
         text = repr(value)
+    elif type(value) in (int, float):  # what np.asarray(value).item() gives back
+        text = _scalar_text(value)
     elif isinstance(value, tuple) and not all(np.ndim(v) == 0 for v in value):
         text = "(" + ", ".join(_show(v) for v in value) + ")"
     else:

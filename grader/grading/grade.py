@@ -61,13 +61,21 @@ def module_files_for(exercise: ExerciseVariant, files: Mapping[str, bytes]) -> d
     """The files the sandbox gets for one exercise, with the notebook's version of the
     exercise module when the ``.py`` file is missing or still the released stub."""
     chosen = {name: data for name, data in files.items() if ":" not in name}
-    module_file = f"{exercise.module}.py"
-    from_notebook = files.get(NOTEBOOK_PREFIX + module_file)
-    if from_notebook is not None and (
-        module_file not in chosen or _is_untouched_stub(chosen[module_file], exercise)
-    ):
-        chosen[module_file] = from_notebook
+    source = module_source_for(exercise, files)
+    if source is not None:
+        chosen[f"{exercise.module}.py"] = source
     return chosen
+
+
+def module_source_for(exercise: ExerciseVariant, files: Mapping[str, bytes]) -> bytes | None:
+    """The exercise module of ``module_files_for`` alone (None when it has none):
+    reading a module without running it needs no copy of the other files."""
+    module_file = f"{exercise.module}.py"
+    own = files.get(module_file) if ":" not in module_file else None
+    from_notebook = files.get(NOTEBOOK_PREFIX + module_file)
+    if from_notebook is not None and (own is None or _is_untouched_stub(own, exercise)):
+        return from_notebook
+    return own
 
 
 def _is_untouched_stub(data: bytes, exercise: ExerciseVariant) -> bool:
@@ -85,10 +93,12 @@ def _grade_exercises(
     every module, far cheaper than a child each); each result is what a run of that
     exercise alone gives.  Should the shared call fail on our side, every exercise is
     tried alone, so a grader error only marks the exercises it really hit."""
-    requests = [_request(exercise, files, limits) for exercise in exercises]
-    outcomes = _read_without_running(requests, sandbox.isolation)
-    to_run = {index: request for index, request in enumerate(requests)
-              if request is not None and index not in outcomes}
+    sources = [module_source_for(exercise, files) for exercise in exercises]
+    outcomes = _read_without_running(exercises, sources, sandbox.isolation)
+    requests = [None if source is None or index in outcomes
+                else _request(exercises[index], files, limits)
+                for index, source in enumerate(sources)]
+    to_run = {index: request for index, request in enumerate(requests) if request is not None}
     # On a grader error of the shared child, each remaining exercise is tried alone.
     with contextlib.suppress(GraderError):
         if to_run:
@@ -100,16 +110,16 @@ def _grade_exercises(
 
 
 def _read_without_running(
-    requests: list[SandboxRequest | None], isolation: str
+    exercises: tuple[ExerciseVariant, ...], sources: list[bytes | None], isolation: str
 ) -> dict[int, SandboxResult]:
     """The outcomes of modules that are only literal constants, read here without
     running them (``literal_answers`` says when that gives exactly the sandbox's
     outcome); every other module goes to the sandbox."""
     outcomes = {}
-    for index, request in enumerate(requests):
-        if request is None:
+    for index, (exercise, source) in enumerate(zip(exercises, sources, strict=True)):
+        if source is None:
             continue
-        probes = literal_outcomes(request.files[f"{request.module}.py"], request.probes)
+        probes = literal_outcomes(source, tuple(case.probe for case in exercise.cases))
         if probes is not None:
             outcomes[index] = SandboxResult(
                 probes=probes, import_error=None, stdout="", stderr="",
@@ -154,7 +164,9 @@ def _grade_exercise(
     sandbox: Sandbox,
     files: Mapping[str, bytes],
 ) -> ExerciseResult:
-    if request is None:
+    """The result of one exercise: ``request`` is None when its module is missing or
+    was read without running (then ``outcome`` holds what was read)."""
+    if request is None and outcome is None:
         reason = missing_reason(files, f"{exercise.module}.py")
         return _all_cases(exercise, "error", reason)
     if outcome is None:
@@ -164,10 +176,10 @@ def _grade_exercise(
             return _all_cases(exercise, "grader_error", f"grader error (not your fault): {error}")
     if outcome.import_error is not None:
         return _all_cases(exercise, "error", f"{exercise.module}.py: {outcome.import_error}")
-    checks = with_exception_hints(exercise.cases, tuple(
-        check_case(case, probe_outcome)
-        for case, probe_outcome in zip(exercise.cases, outcome.probes, strict=True)
-    ))
+    checks = tuple(check_case(case, probe_outcome)
+                   for case, probe_outcome in zip(exercise.cases, outcome.probes, strict=True))
+    if any(check.status == "error" for check in checks):  # hints change only those
+        checks = with_exception_hints(exercise.cases, checks)
     return ExerciseResult(
         exercise_id=exercise.exercise_id,
         title=exercise.title,

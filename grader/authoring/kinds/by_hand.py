@@ -19,7 +19,7 @@ from grader.authoring.kinds.base import KindOutput, OptionProblem
 from grader.authoring.kinds.by_hand_plan import Plan, PlanCache, make_plan
 from grader.authoring.kinds.by_hand_prompt import LazyContext
 from grader.authoring.kinds.reference import evaluate_safely, reference_topics
-from grader.authoring.kinds.values import as_answer, plain, resolve, take
+from grader.authoring.kinds.values import BuildMemo, argument_key, as_answer, plain, resolve, take
 from grader.errors import SpecError
 from grader.model import Case, ModeledAnswer, Probe, Tolerance
 
@@ -142,6 +142,7 @@ class ByHandKind:
 
     def __init__(self) -> None:
         self._plans = PlanCache()  # per spec: what every student's build reads alike
+        self._built = BuildMemo()  # per plan and arguments: cases and solution
 
     def build(self, spec: Any, params: Mapping[str, Any], rng: Any) -> KindOutput:
         where = f"{spec.source}: options"
@@ -150,28 +151,16 @@ class ByHandKind:
             name: resolve(call.get("arguments", {}), params, rng, where=f"{where}.{name}")
             for name, call in plan.calls.items()
         }
-        results = {name: function(**arguments[name]) for name, function in plan.functions}
-        evaluated: dict[tuple[str, str], tuple[bool, Any]] = {}  # a mistake runs once per call
-        cases = []
-        for answer, mistakes in zip(plan.answers, plan.mistakes, strict=True):
-            try:
-                expected = _answer_value(answer, results, strict=True)
-            except (ValueError, ExpressionError) as error:
-                raise SpecError(f"answer {answer.name}: {error}", where=where) from error
-            modeled = _modeled(answer, mistakes, arguments, results, evaluated)
-            cases.append(Case(
-                case_id=answer.name, label=answer.label,
-                points=spec.points * answer.weight / plan.total_weight, public=answer.public,
-                answer_type=answer.answer_type, probe=Probe("attribute", answer.name),
-                expected=expected, tolerance=answer.tolerance,
-                per_element_credit=answer.per_element_credit, mistakes=modeled,
-            ))
-        return KindOutput(
-            prompt_context=LazyContext(params, plan.answers),
-            cases=tuple(cases),
-            stub_source=plan.stub_source,
-            solution_source=module_source(spec.title, plan.answers, cases),
-        )
+        key = argument_key(arguments)  # the same numbers give the same cases
+        built = None if key is None else self._built.get(plan, key)
+        if built is None:
+            cases = _cases(spec, plan, arguments, where)
+            built = cases, module_source(spec.title, plan.answers, cases)
+            if key is not None:
+                self._built.put(plan, key, built, values=[value for case in cases for value in (
+                    case.expected, *(mistake.value for mistake in case.mistakes))])
+        return KindOutput(prompt_context=LazyContext(params, plan.answers), cases=built[0],
+                          stub_source=plan.stub_source, solution_source=built[1])
 
     def practice_module(self, spec: Any, graded: tuple[Case, ...], practice: tuple[Case, ...]
                         ) -> tuple[tuple[Case, ...], str, str]:
@@ -186,6 +175,28 @@ class ByHandKind:
         stub = module_source(spec.title, answers, None, practice=())
         solution = module_source(spec.title, answers, graded, practice=cases)
         return cases, stub, solution
+
+
+def _cases(spec: Any, plan: Plan, arguments: Mapping[str, Any], where: str
+           ) -> tuple[Case, ...]:
+    """The cases of one build: the reference's answers and each mistake's value."""
+    results = {name: function(**arguments[name]) for name, function in plan.functions}
+    evaluated: dict[tuple[str, str], tuple[bool, Any]] = {}  # a mistake runs once per call
+    cases = []
+    for answer, mistakes in zip(plan.answers, plan.mistakes, strict=True):
+        try:
+            expected = _answer_value(answer, results, strict=True)
+        except (ValueError, ExpressionError) as error:
+            raise SpecError(f"answer {answer.name}: {error}", where=where) from error
+        modeled = _modeled(answer, mistakes, arguments, results, evaluated)
+        cases.append(Case(
+            case_id=answer.name, label=answer.label,
+            points=spec.points * answer.weight / plan.total_weight, public=answer.public,
+            answer_type=answer.answer_type, probe=Probe("attribute", answer.name),
+            expected=expected, tolerance=answer.tolerance,
+            per_element_credit=answer.per_element_credit, mistakes=modeled,
+        ))
+    return tuple(cases)
 
 
 def _answer_problems(raw: Any, path: str, calls: tuple[str, ...]) -> list[OptionProblem]:

@@ -182,3 +182,52 @@ def plain(value: Any) -> Any:
     if isinstance(value, tuple | list):
         return [plain(item) for item in value]
     return value
+
+
+def argument_key(arguments: Mapping[str, Any]) -> tuple[Any, ...] | None:
+    """A hashable stand-in for one build's resolved call arguments (call name ->
+    argument name -> value), or None unless every value is a plain ``int`` or ``str``
+    or a tuple of ints: those are equal only when they are the same (no ``1.0``,
+    ``True`` or ``-0.0`` to be confused with another value, no arrays)."""
+    parts: list[Any] = []
+    for name, call in arguments.items():
+        if type(call) is not dict:
+            return None
+        parts.append(name)
+        for argument, value in call.items():
+            kind = type(value)
+            if not (kind is int or kind is str
+                    or (kind is tuple and all(type(item) is int for item in value))):
+                return None
+            parts += (argument, value)
+    return tuple(parts)
+
+
+def is_immutable(value: Any) -> bool:
+    """True for numbers, text, None and tuples of them: safe to share between builds."""
+    if type(value) is tuple:
+        return all(is_immutable(item) for item in value)
+    return value is None or type(value) in (int, float, str, bool)
+
+
+class BuildMemo:
+    """What a kind built from one plan and one set of frozen arguments, bounded.
+
+    The key holds the plan's ``id`` and the entry the plan itself, so the id cannot
+    be reused by another plan while the entry lives."""
+
+    def __init__(self, size: int = 2048) -> None:  # ~1,500 for all of a1; a few MB
+        self._size = size
+        self._entries: dict[tuple[int, Any], tuple[Any, Any]] = {}
+
+    def get(self, plan: Any, key: Any) -> Any:
+        entry = self._entries.get((id(plan), key))
+        return entry[1] if entry is not None and entry[0] is plan else None
+
+    def put(self, plan: Any, key: Any, built: Any, *, values: list[Any]) -> None:
+        """Keep ``built`` when all its ``values`` are immutable (then shared)."""
+        if not all(is_immutable(value) for value in values):
+            return
+        if len(self._entries) >= self._size:
+            self._entries.clear()
+        self._entries[(id(plan), key)] = (plan, built)
